@@ -1,0 +1,26 @@
+/* DISK core: reading and writing image files (PNG through libpng, keeping 16
+ * bits; every other format gdk-pixbuf knows, such as JPEG, through gdk-pixbuf).
+ *
+ * Values are floats in [0, 1]. Loading keeps the file's channels (1 gray,
+ * 2 gray + alpha, 3 RGB, 4 RGBA) unless a conversion is asked for. Saving
+ * writes PNG, 8 or 16 bits, atomically (a temporary file renamed into place).
+ */
+#ifndef __DISK_IMAGE_IO_H__
+#define __DISK_IMAGE_IO_H__
+
+#include "disk-image.h"
+
+G_BEGIN_DECLS
+
+DiskImage *disk_image_load (const gchar * path, GError ** error);
+/* Rec. 709 luma of the (non-linear) values, alpha ignored: 1 channel. */
+DiskImage *disk_image_to_luminance (const DiskImage * image);
+/* Drops alpha and expands gray: 3 channels. */
+DiskImage *disk_image_to_rgb (const DiskImage * image);
+/* 1, 2, 3 or 4 channels; values clamped to [0, 1]; bits 8 or 16. */
+gboolean disk_image_save_png (const DiskImage * image, const gchar * path,
+    guint bits, GError ** error);
+
+G_END_DECLS
+
+#endif /* __DISK_IMAGE_IO_H__ */

@@ -1,0 +1,81 @@
+/* DISK core: target kernels, the shapes a complex is fitted to.
+ *
+ * `radius` r is the kernel's half-extent in pixels for every family. A target
+ * is rendered on a (2h + 1)^2 single-channel canvas with its centre at (h, h),
+ * drawn as the image of a point light (y down: an upright heart has its lobes
+ * at the top, rows of smaller y). Every rendered target sums to 1; below
+ * r = 0.5 every family is the identity (a single 1 at the centre).
+ *
+ * Families and parameters (spec syntax "family:key=value,key=value"):
+ *   disc                        area coverage of each pixel by the circle of
+ *                               radius r (supersampled 16x16 per pixel)
+ *   gaussian                    exp(-d^2 / (2 sigma^2)), sigma = r / 3, truncated at r
+ *   ring:inner=0.6              coverage of the annulus inner*r <= d <= r
+ *   polygon:n=6,rotation=0      regular n-gon with circumradius r; rotation in
+ *                               degrees (disk-complex.h convention); vertex 0 at
+ *                               angle -90 + rotation (pointing up) 
+ *   star:n=5,inner=0.45         n-pointed star, outer radius r, inner radius inner*r,
+ *                               first point up, rotation as for polygon
+ *   heart                       a heart filling the [-r, r]^2 box, lobes up
+ *   line:rotation=0             motion blur: a segment of length 2r along x, 1 px
+ *                               wide, antialiased (coverage), rotated
+ *   ellipse:aspect=0.5,rotation=0  semi-axes r (x) and aspect * r (y)
+ *   image:PATH                  luminance of an image file as weights, centred;
+ *                               its natural radius is half its larger side and it
+ *                               is resampled (area) to the requested radius
+ * Coverage-based families supersample each pixel 16x16.
+ */
+#ifndef __DISK_TARGET_H__
+#define __DISK_TARGET_H__
+
+#include "disk-image.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  DISK_TARGET_DISC,
+  DISK_TARGET_GAUSSIAN,
+  DISK_TARGET_RING,
+  DISK_TARGET_POLYGON,
+  DISK_TARGET_STAR,
+  DISK_TARGET_HEART,
+  DISK_TARGET_LINE,
+  DISK_TARGET_ELLIPSE,
+  DISK_TARGET_IMAGE,
+} DiskTargetFamily;
+
+typedef struct _DiskTarget DiskTarget;
+
+struct _DiskTarget
+{
+  DiskTargetFamily family;
+  guint n;                      /* polygon sides, star points */
+  gdouble inner;                /* ring, star: inner radius / r */
+  gdouble rotation;             /* degrees */
+  gdouble aspect;               /* ellipse: y semi-axis / x semi-axis */
+  gchar *path;                  /* image */
+  DiskImage *image;             /* image: luminance, 1 channel, loaded by parse */
+};
+
+/* Parses "disc", "polygon:n=6", "star:n=5,inner=0.45", "image:path.png", ...
+ * Unknown families or keys, and out-of-range values, are errors
+ * (G_OPTION_ERROR_BAD_VALUE) naming the offending part. */
+DiskTarget *disk_target_parse (const gchar * spec, GError ** error);
+DiskTarget *disk_target_copy (const DiskTarget * target);
+void disk_target_free (DiskTarget * target);
+/* The canonical spec string, parseable by disk_target_parse; g_free it. */
+gchar *disk_target_to_string (const DiskTarget * target);
+
+/* Canvas half-size that holds the target at `radius` with a small margin. */
+guint disk_target_half_size (gdouble radius);
+
+/* The normalised kernel at `radius` on a (2 * half_size + 1)^2 canvas. */
+DiskImage *disk_target_render (const DiskTarget * target, gdouble radius,
+    guint half_size);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskTarget, disk_target_free)
+
+G_END_DECLS
+
+#endif /* __DISK_TARGET_H__ */
