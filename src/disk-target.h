@@ -9,17 +9,27 @@
  * Families and parameters (spec syntax "family:key=value,key=value"):
  *   disc                        area coverage of each pixel by the circle of
  *                               radius r (supersampled 16x16 per pixel)
- *   gaussian                    exp(-d^2 / (2 sigma^2)), sigma = r / 3, truncated at r
- *   ring:inner=0.6              coverage of the annulus inner*r <= d <= r
+ *   gaussian                    exp(-d^2 / (2 sigma^2)) at pixel centres,
+ *                               sigma = r / 3, zero where d > r
+ *   ring:inner=0.6              coverage of the annulus inner * r <= d <= r
  *   polygon:n=6,rotation=0      regular n-gon with circumradius r; rotation in
- *                               degrees (disk-complex.h convention); vertex 0 at
- *                               angle -90 + rotation (pointing up) 
- *   star:n=5,inner=0.45         n-pointed star, outer radius r, inner radius inner*r,
- *                               first point up, rotation as for polygon
- *   heart                       a heart filling the [-r, r]^2 box, lobes up
- *   line:rotation=0             motion blur: a segment of length 2r along x, 1 px
- *                               wide, antialiased (coverage), rotated
- *   ellipse:aspect=0.5,rotation=0  semi-axes r (x) and aspect * r (y)
+ *                               degrees (disk-complex.h convention); vertex k at
+ *                               (r cos a_k, r sin a_k), a_k = -90 + rotation +
+ *                               k * 360 / n degrees (vertex 0 points up)
+ *   star:n=5,inner=0.45         coverage of the 2n-gon whose vertex k is at radius
+ *                               r (k even) or inner * r (k odd) and angle
+ *                               -90 + rotation + k * 180 / n: first point up
+ *   heart:rotation=0            coverage of the classic heart curve
+ *                               (u^2 + v^2 - 1)^3 - u^2 v^3 <= 0 with
+ *                               u = 1.139 x / r, v = -1.139 y / r + 0.11825
+ *                               (x, y kernel coordinates before rotation): it
+ *                               spans x in [-r, r], y in about [-0.98 r, 0.98 r],
+ *                               lobes up (towards -y), point down
+ *   line:rotation=0             motion blur: coverage of the rectangle
+ *                               [-r, r] x [-0.5, 0.5] (a segment of length 2r
+ *                               along x, 1 px wide), rotated
+ *   ellipse:aspect=0.5,rotation=0  coverage of the ellipse with semi-axes r (x)
+ *                               and aspect * r (y), rotated
  *   image:PATH                  luminance of an image file as weights, centred;
  *                               its natural radius is half its larger side and it
  *                               is resampled (area) to the requested radius
