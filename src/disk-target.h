@@ -34,6 +34,12 @@
  *                               its natural radius is half its larger side and it
  *                               is resampled (area) to the requested radius
  * Coverage-based families supersample each pixel 16x16.
+ *
+ * Defaults: polygon n=6, star n=5 inner=0.45, ring inner=0.6, ellipse
+ * aspect=0.5, rotation 0. Ranges: n 3..64, inner in (0, 1), aspect in (0, 1],
+ * rotation any finite number. Fields a family does not use are 0.
+ * A canvas smaller than the shape clips it; what is left is still normalised
+ * to sum 1 (and if nothing is left, the result is the identity).
  */
 #ifndef __DISK_TARGET_H__
 #define __DISK_TARGET_H__
@@ -70,7 +76,9 @@ struct _DiskTarget
 
 /* Parses "disc", "polygon:n=6", "star:n=5,inner=0.45", "image:path.png", ...
  * Unknown families or keys, and out-of-range values, are errors
- * (G_OPTION_ERROR_BAD_VALUE) naming the offending part. */
+ * (G_OPTION_ERROR_BAD_VALUE) naming the offending part. Everything after
+ * "image:" is the path (commas included); the file is loaded here, and a
+ * file that cannot be read or is all black is an error (same domain). */
 DiskTarget *disk_target_parse (const gchar * spec, GError ** error);
 DiskTarget *disk_target_copy (const DiskTarget * target);
 void disk_target_free (DiskTarget * target);
