@@ -22,9 +22,12 @@
  *
  * Loading validates everything: counts, finite numbers, strictly increasing
  * positive radii, |offset| <= 8 * radius + 8 pixels, |weight| <= 64, each
- * layer's weights summing to 1 within 1e-3. Errors name the file, group and
- * key. Saving writes a temporary file and renames it into place, so a reader
- * never sees a half-written preset.
+ * layer's weights summing to 1 within 1e-3; kernel-psnr absent (unknown,
+ * NAN) or a number (inf for an exact fit). Errors name the file, group and
+ * key. Unknown keys are ignored. Floats are written with just enough digits
+ * to read back bit-identical. Saving first re-reads the text it is about to
+ * write (an invalid preset is refused), then writes a temporary file and
+ * renames it into place, so a reader never sees a half-written preset.
  */
 #ifndef __DISK_PRESET_H__
 #define __DISK_PRESET_H__
@@ -32,6 +35,9 @@
 #include "disk-basis.h"
 
 G_BEGIN_DECLS
+
+/* Most radii (basis entries) a preset may hold. */
+#define DISK_PRESET_MAX_ENTRIES 1024
 
 #define DISK_PRESET_ERROR (disk_preset_error_quark ())
 GQuark disk_preset_error_quark (void);
@@ -61,10 +67,13 @@ struct _DiskPreset
 DiskPreset *disk_preset_new (const gchar * name, const gchar * description,
     const gchar * target, const gchar * command, guint64 seed,
     DiskBasis * basis, const gdouble * kernel_psnr);
+/* A deep copy. */
+DiskPreset *disk_preset_copy (const DiskPreset * preset);
 void disk_preset_free (DiskPreset * preset);
 
 DiskPreset *disk_preset_load_file (const gchar * path, GError ** error);
-/* `origin` names the data in error messages (a file name or resource path). */
+/* `origin` names the data in error messages (a file name or resource path).
+ * `data` need not be NUL-terminated; any bytes are safe to pass. */
 DiskPreset *disk_preset_load_data (const gchar * data, gsize length,
     const gchar * origin, GError ** error);
 
