@@ -101,6 +101,17 @@ disk_complex_scale (DiskComplex * complex, gfloat factor)
 }
 
 void
+disk_complex_scale_xy (DiskComplex * complex, gfloat scale_x, gfloat scale_y)
+{
+  guint i;
+
+  for (i = 0; i < complex->total; i++) {
+    complex->samples[i].x *= scale_x;
+    complex->samples[i].y *= scale_y;
+  }
+}
+
+void
 disk_complex_rotate (DiskComplex * complex, gdouble degrees)
 {
   gdouble t = degrees * G_PI / 180.0;

@@ -65,6 +65,10 @@ disk_complex_layer (const DiskComplex * complex, guint layer)
 gboolean disk_complex_same_structure (const DiskComplex * a, const DiskComplex * b);
 /* Multiplies every offset by `factor`. */
 void disk_complex_scale (DiskComplex * complex, gfloat factor);
+/* Multiplies every offset's x by `scale_x` and y by `scale_y`: the kernel of a
+ * plane subsampled relative to the frame (0.5, 0.5 for I420 chroma). */
+void disk_complex_scale_xy (DiskComplex * complex, gfloat scale_x,
+    gfloat scale_y);
 /* Rotates every offset by `degrees` (see the convention above). */
 void disk_complex_rotate (DiskComplex * complex, gdouble degrees);
 /* Shifts each layer's weights by a common amount so that they sum to exactly 1

@@ -35,6 +35,16 @@ void disk_filter_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat * radius, const gfloat * angle, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end);
 
+/* The same for a plane sampled more sparsely than the frame the radii and
+ * angles refer to (the chroma of subsampled video): each pixel's interpolated,
+ * rotated offsets are then multiplied by (scale_x, scale_y), e.g. (0.5, 0.5)
+ * for I420 chroma, (0.5, 1) for Y42B. With (1, 1) this is exactly
+ * disk_filter_varying_layer_rows. */
+void disk_filter_varying_layer_rows_scaled (const DiskBasis * basis,
+    guint layer, const gfloat * radius, const gfloat * angle, gdouble scale_x,
+    gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
+    guint y_end);
+
 /* The whole complex. `in` and `out` have the same shape; they may be the same
  * image (a scratch copy is made). */
 void disk_filter_uniform (const DiskComplex * complex, const DiskImage * in,

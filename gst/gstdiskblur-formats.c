@@ -1,0 +1,236 @@
+/* diskblur: unpacking video frames to float planes and back. The layout of
+ * every format comes from GStreamer's own format table (component plane,
+ * offset, pixel stride, depth, subsampling), so one generic loop serves all
+ * of them and no format is converted to another on the way. */
+#include "gstdiskblur-formats.h"
+
+#include <math.h>
+
+gfloat
+gst_disk_blur_srgb_to_linear (gfloat v)
+{
+  if (v <= 0.04045f)
+    return v / 12.92f;
+  return powf ((v + 0.055f) / 1.055f, 2.4f);
+}
+
+gfloat
+gst_disk_blur_linear_to_srgb (gfloat v)
+{
+  if (v <= 0.0031308f)
+    return v * 12.92f;
+  return 1.055f * powf (v, 1.0f / 2.4f) - 0.055f;
+}
+
+/* sRGB decoding of every 8-bit code, computed once. */
+static const gfloat *
+srgb_table_8 (void)
+{
+  static gfloat table[256];
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised)) {
+    guint i;
+
+    for (i = 0; i < 256; i++)
+      table[i] = gst_disk_blur_srgb_to_linear (i / 255.0f);
+    g_once_init_leave (&initialised, 1);
+  }
+  return table;
+}
+
+gboolean
+gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
+    const GstVideoInfo * info)
+{
+  const GstVideoFormatInfo *finfo = info->finfo;
+  guint c, p;
+
+  switch (GST_VIDEO_INFO_FORMAT (info)) {
+    case GST_VIDEO_FORMAT_RGBA:
+    case GST_VIDEO_FORMAT_BGRA:
+    case GST_VIDEO_FORMAT_ARGB:
+    case GST_VIDEO_FORMAT_ABGR:
+    case GST_VIDEO_FORMAT_RGBx:
+    case GST_VIDEO_FORMAT_BGRx:
+    case GST_VIDEO_FORMAT_xRGB:
+    case GST_VIDEO_FORMAT_xBGR:
+    case GST_VIDEO_FORMAT_RGB:
+    case GST_VIDEO_FORMAT_BGR:
+    case GST_VIDEO_FORMAT_AYUV:
+    case GST_VIDEO_FORMAT_I420:
+    case GST_VIDEO_FORMAT_YV12:
+    case GST_VIDEO_FORMAT_NV12:
+    case GST_VIDEO_FORMAT_NV21:
+    case GST_VIDEO_FORMAT_Y42B:
+    case GST_VIDEO_FORMAT_Y444:
+    case GST_VIDEO_FORMAT_GRAY8:
+    case GST_VIDEO_FORMAT_GRAY16_LE:
+    case GST_VIDEO_FORMAT_RGBA64_LE:
+      break;
+    default:
+      return FALSE;
+  }
+
+  memset (layout, 0, sizeof (*layout));
+  layout->n_planes = GST_VIDEO_INFO_N_PLANES (info);
+  layout->rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
+  layout->pad_byte = -1;
+  for (p = 0; p < layout->n_planes; p++)
+    layout->planes[p].alpha = -1;
+
+  for (c = 0; c < GST_VIDEO_INFO_N_COMPONENTS (info); c++) {
+    GstDiskBlurPlane *plane;
+
+    p = GST_VIDEO_FORMAT_INFO_PLANE (finfo, c);
+    plane = &layout->planes[p];
+    if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo) && c == GST_VIDEO_COMP_A)
+      plane->alpha = plane->n_comps;
+    plane->comps[plane->n_comps++] = c;
+    plane->width = GST_VIDEO_INFO_COMP_WIDTH (info, c);
+    plane->height = GST_VIDEO_INFO_COMP_HEIGHT (info, c);
+    plane->sub_x = 1u << GST_VIDEO_FORMAT_INFO_W_SUB (finfo, c);
+    plane->sub_y = 1u << GST_VIDEO_FORMAT_INFO_H_SUB (finfo, c);
+  }
+
+  /* RGBx-like: three 8-bit components in a 4-byte pixel. */
+  if (layout->n_planes == 1 && GST_VIDEO_INFO_N_COMPONENTS (info) == 3
+      && GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, 0) == 4) {
+    guint used = 0, b;
+
+    for (c = 0; c < 3; c++)
+      used |= 1u << GST_VIDEO_FORMAT_INFO_POFFSET (finfo, c);
+    for (b = 0; b < 4; b++)
+      if (!(used & (1u << b)))
+        layout->pad_byte = b;
+  }
+  return TRUE;
+}
+
+static inline gboolean
+comp_is_16 (const GstVideoFrame * frame, guint c)
+{
+  return GST_VIDEO_FRAME_COMP_DEPTH (frame, c) > 8;
+}
+
+void
+gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
+    const GstVideoFrame * frame, gboolean linear_light, DiskImage * image,
+    guint y_begin, guint y_end)
+{
+  const GstDiskBlurPlane *pl = &layout->planes[plane];
+  const guint n = pl->n_comps;
+  const gboolean linear = linear_light && layout->rgb;
+  const gfloat *table = linear ? srgb_table_8 () : NULL;
+  guint x, y, k;
+
+  g_return_if_fail (image->width == pl->width && image->height == pl->height);
+  g_return_if_fail (image->channels == n);
+
+  for (y = y_begin; y < y_end; y++) {
+    gfloat *out = disk_image_pixel (image, 0, y);
+
+    for (k = 0; k < n; k++) {
+      const guint c = pl->comps[k];
+      const guint8 *src = GST_VIDEO_FRAME_COMP_DATA (frame, c)
+          + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+      const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, c);
+      const gboolean decode = linear && (gint) k != pl->alpha;
+
+      if (comp_is_16 (frame, c)) {
+        for (x = 0; x < pl->width; x++) {
+          gfloat v = GST_READ_UINT16_LE (src + (gsize) x * ps) / 65535.0f;
+          out[x * n + k] = decode ? gst_disk_blur_srgb_to_linear (v) : v;
+        }
+      } else {
+        for (x = 0; x < pl->width; x++) {
+          guint8 v = src[(gsize) x * ps];
+          out[x * n + k] = decode ? table[v] : v / 255.0f;
+        }
+      }
+    }
+
+    if (pl->alpha >= 0) {
+      for (x = 0; x < pl->width; x++) {
+        gfloat *px = out + x * n;
+        gfloat a = px[pl->alpha];
+
+        for (k = 0; k < n; k++)
+          if ((gint) k != pl->alpha)
+            px[k] *= a;
+      }
+    }
+  }
+}
+
+static inline gfloat
+clamp01 (gfloat v)
+{
+  /* Written so that NaN becomes 0. */
+  return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+}
+
+void
+gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
+    const DiskImage * image, gboolean linear_light, GstVideoFrame * frame,
+    guint y_begin, guint y_end)
+{
+  const GstDiskBlurPlane *pl = &layout->planes[plane];
+  const guint n = pl->n_comps;
+  const gboolean linear = linear_light && layout->rgb;
+  g_autofree gfloat *row = g_new (gfloat, (gsize) pl->width * n);
+  guint x, y, k;
+
+  g_return_if_fail (image->width == pl->width && image->height == pl->height);
+  g_return_if_fail (image->channels == n);
+
+  for (y = y_begin; y < y_end; y++) {
+    const gfloat *in = disk_image_pixel (image, 0, y);
+
+    /* Un-premultiply and re-encode into a row of final values in [0, 1]. */
+    for (x = 0; x < pl->width; x++) {
+      const gfloat *px = in + x * n;
+      gfloat *o = row + x * n;
+      gfloat a = pl->alpha >= 0 ? px[pl->alpha] : 1.0f;
+
+      for (k = 0; k < n; k++) {
+        gfloat v = px[k];
+
+        if ((gint) k == pl->alpha) {
+          o[k] = clamp01 (v);
+          continue;
+        }
+        if (pl->alpha >= 0)
+          v = a > 0.0f ? v / a : 0.0f;
+        v = clamp01 (v);
+        if (linear)
+          v = clamp01 (gst_disk_blur_linear_to_srgb (v));
+        o[k] = v;
+      }
+    }
+
+    for (k = 0; k < n; k++) {
+      const guint c = pl->comps[k];
+      guint8 *dst = GST_VIDEO_FRAME_COMP_DATA (frame, c)
+          + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+      const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, c);
+
+      if (comp_is_16 (frame, c)) {
+        for (x = 0; x < pl->width; x++)
+          GST_WRITE_UINT16_LE (dst + (gsize) x * ps,
+              (guint16) (row[x * n + k] * 65535.0f + 0.5f));
+      } else {
+        for (x = 0; x < pl->width; x++)
+          dst[(gsize) x * ps] = (guint8) (row[x * n + k] * 255.0f + 0.5f);
+      }
+    }
+
+    if (layout->pad_byte >= 0) {
+      guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (frame, 0)
+          + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+
+      for (x = 0; x < pl->width; x++)
+        dst[(gsize) x * 4 + layout->pad_byte] = 0xff;
+    }
+  }
+}
