@@ -9,6 +9,7 @@ PACKAGES="
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   liborc-0.4-dev liborc-0.4-dev-bin
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
 "
 
 missing=""
