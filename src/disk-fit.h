@@ -1,27 +1,34 @@
 /* DISK core: fitting complexes to target kernels by gradient descent.
  *
  * Forward model: the reference filter (disk-filter.h) applied to a delta on the
- * target canvas, K_syn = disk_complex_impulse_response (). Backward: the
- * analytic gradients of disk-gradient.h. Loss over the canvas:
- *   Charbonnier  sum_p sqrt((K_syn - K_tgt)^2 + eps^2) - eps
- *   L2           sum_p (K_syn - K_tgt)^2
- * (both scaled by a constant that keeps Adam's steps meaningful; see .c).
- * Optimiser: Adam, learning rate decayed linearly from lr_start to lr_end over
- * the steps. Offsets are optimised radius-relative (o / r), so the learning
- * rates mean the same at every radius. After every step each layer's weights
- * are shifted to sum to 1, so the DC gain stays exactly 1.
+ * fitting canvas (disk_fit_canvas_half_size ()), so K_syn is exactly what the
+ * runtime filter does to a point light. Backward: the analytic gradients of
+ * disk-gradient.h. The loss works on d = (K_syn - K_tgt) / max (K_tgt):
+ *   first half of the steps   Charbonnier  sum sqrt (d^2 + eps^2) - eps
+ *                             (eps relative to the target's peak), or L2;
+ *   second half (the polish)  sum d^2 plus a term on Gaussian-blurred d that
+ *                             favours the low frequencies of the kernel
+ *                             error, which are what a filtered photo shows.
+ * Optimiser: Adam on radius-relative offsets (o / r) and weights in units of
+ * 1 / N; the learning rate warms up over the first 5 % of the steps, then
+ * decays linearly from lr_start to lr_end. After every step each layer's
+ * weights are shifted to sum to 1, so the DC gain stays exactly 1.
  *
  * Initialisations:
- *   random   offsets uniform in the disc of radius r / L per layer, weights 1 / N
+ *   random   offsets uniform in a disc of radius r / L per layer, weights 1 / N
  *   radial   (increasing radial) layer l on a circle of radius (l + 1) * dr,
- *            dr = r / (sum of 1..L) so the composite spans r; weights 1 / N
+ *            dr chosen so that the composite spans r; weights 1 / N
  *   sparse   (sparse sampling) the first layer drawn by rejection sampling from
- *            the target's support, the others as in radial with the remaining span
- * Multi-start: `starts` independent runs (seeds seed, seed + 1, ..., and for
- * starts >= 3 also the other initialisations); the best kernel PSNR is kept.
- * Basis fitting by continuation: the entries are fitted from the largest
- * radius down (or as ordered), each warm-started from its neighbour scaled to
- * its radius, so sample i means the same part of the shape across the basis.
+ *            the target's support, the others as in radial
+ * Multi-start: `starts` runs with seeds seed, seed + 1, ...; from the third
+ * start on, the radial initialisation is tried too; the best kernel PSNR wins.
+ * Basis fitting by continuation: the radius nearest the geometric middle of
+ * the range is fitted first with the full multi-start; the fit then moves
+ * outward both ways, each entry warm-started from its neighbour scaled to its
+ * radius (half the steps), and scored together with the complexes that
+ * interpolation gives between it and that neighbour, so that sample i means
+ * the same part of the shape across the basis and radii in between stay good.
+ * Measurements behind every default: docs/FITTING.md.
  */
 #ifndef __DISK_FIT_H__
 #define __DISK_FIT_H__
@@ -68,8 +75,8 @@ struct _DiskFitOptions
   gpointer progress_data;
 };
 
-/* Defaults: the given structure, 1000 steps, Charbonnier, sparse init, 1 start,
- * seed 1 and the learning rates documented in disk-fit.c. */
+/* Defaults: the given structure, 2000 steps, Charbonnier then polish, sparse
+ * init, 3 starts, seed 1, learning rate 1e-2 -> 1e-4, epsilon 1e-3. */
 void disk_fit_options_init (DiskFitOptions * options, guint n_layers,
     guint samples_per_layer);
 
@@ -86,6 +93,12 @@ DiskComplex *disk_fit_complex (const DiskImage * target_kernel, gdouble radius,
 DiskBasis *disk_fit_basis (const DiskTarget * target, const gdouble * radii,
     guint n_radii, const DiskFitOptions * options, gdouble * kernel_psnr,
     GError ** error);
+
+/* Half-size of the square canvas a kernel of `radius` is fitted and measured
+ * on: room for the target and for light a complex sends a little beyond it
+ * (max (disk_target_half_size (r), ceil (1.25 r) + 3)), so no clamp at the
+ * canvas edge feeds light back. */
+guint disk_fit_canvas_half_size (gdouble radius);
 
 const gchar *disk_init_to_string (DiskInit init);
 gboolean disk_init_from_string (const gchar * name, DiskInit * init);
