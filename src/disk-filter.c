@@ -178,42 +178,8 @@ disk_filter_uniform (const DiskComplex * complex, const DiskImage * in,
         sizeof (gfloat) * in->width * in->channels);
 }
 
-/* One layer where every output pixel has its own samples. */
-void
-disk_filter_varying_layer_rows (const DiskBasis * basis, guint layer,
-    const gfloat * radius, const gfloat * angle, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end)
-{
-  const guint n = basis->entries[0]->n_samples[layer];
-  const guint channels = in->channels;
-  g_autofree DiskSample *samples = g_new (DiskSample, n);
-  guint x, y, i, c;
-
-  g_return_if_fail (disk_image_same_shape (in, out));
-  g_return_if_fail (in != out);
-  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
-
-  for (y = y_begin; y < y_end; y++) {
-    for (x = 0; x < in->width; x++) {
-      const gsize p = (gsize) y * in->width + x;
-      gfloat *o = disk_image_pixel (out, x, y);
-      gdouble acc[4] = { 0.0, 0.0, 0.0, 0.0 };
-
-      disk_basis_interpolate_layer (basis, radius[p],
-          angle ? angle[p] : 0.0, layer, samples);
-      for (i = 0; i < n; i++)
-        for (c = 0; c < channels; c++)
-          acc[c] += samples[i].w * disk_image_sample_bilinear (in,
-              (gdouble) x - samples[i].x, (gdouble) y - samples[i].y, c);
-      for (c = 0; c < channels; c++)
-        o[c] = (gfloat) acc[c];
-    }
-  }
-}
-
-/* As disk_filter_varying_layer_rows, with each pixel's offsets scaled after
- * interpolation and rotation. Kept as a separate copy so the reference above
- * stays literally the documented fitting forward model. */
+/* One layer where every output pixel has its own samples, its offsets scaled
+ * by (scale_x, scale_y) after interpolation and rotation (subsampled planes). */
 void
 disk_filter_varying_layer_rows_scaled (const DiskBasis * basis, guint layer,
     const gfloat * radius, const gfloat * angle, gdouble scale_x,
@@ -250,6 +216,17 @@ disk_filter_varying_layer_rows_scaled (const DiskBasis * basis, guint layer,
         o[c] = (gfloat) acc[c];
     }
   }
+}
+
+/* Unscaled: a multiplication by 1.0f is exact, so this is the documented
+ * per-pixel gather itself. */
+void
+disk_filter_varying_layer_rows (const DiskBasis * basis, guint layer,
+    const gfloat * radius, const gfloat * angle, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end)
+{
+  disk_filter_varying_layer_rows_scaled (basis, layer, radius, angle, 1.0, 1.0,
+      in, out, y_begin, y_end);
 }
 
 void
