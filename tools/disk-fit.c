@@ -13,6 +13,7 @@
 #include "disk-preset.h"
 #include "disk-target.h"
 #include "disk-plot.h"
+#include "disk-quality.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -232,6 +233,49 @@ parse_fit_options (const Args * args, DiskFitOptions * options)
 
 /* The command line as it could be typed again: program name "disk-fit" (not
  * the path it was run from) and each argument shell-quoted when it needs it. */
+/* Presets store offsets to OFFSET_STEP pixels and weights to WEIGHT_STEP:
+ * far below what the fit resolves (a 5e-5 px offset error moves a radius-1
+ * kernel by about 5e-5 of its peak) and the text stays short, since the writer
+ * prints the shortest text that reads back exactly. Each layer's rounding
+ * residual goes to its largest weight, so weights still sum to 1 (all are
+ * multiples of WEIGHT_STEP, so the residual is one too). */
+#define OFFSET_STEP 1e-4
+#define WEIGHT_STEP 1e-6
+
+static gfloat
+round_to (gdouble value, gdouble step)
+{
+  return (gfloat) (round (value / step) * step);
+}
+
+static void
+round_basis (DiskBasis * basis)
+{
+  guint k, l, i;
+
+  for (k = 0; k < basis->n_entries; k++) {
+    DiskComplex *c = basis->entries[k];
+
+    for (l = 0; l < c->n_layers; l++) {
+      DiskSample *s = disk_complex_layer (c, l);
+      gdouble sum = 0.0;
+      guint largest = 0;
+
+      for (i = 0; i < c->n_samples[l]; i++) {
+        s[i].x = round_to (s[i].x, OFFSET_STEP);
+        s[i].y = round_to (s[i].y, OFFSET_STEP);
+        s[i].w = round_to (s[i].w, WEIGHT_STEP);
+        sum += round (s[i].w / WEIGHT_STEP);
+        if (fabs (s[i].w) > fabs (s[largest].w))
+          largest = i;
+      }
+      /* in units of WEIGHT_STEP: the sum must be 1 / WEIGHT_STEP */
+      s[largest].w = round_to (s[largest].w + (1.0 / WEIGHT_STEP - sum) *
+          WEIGHT_STEP, WEIGHT_STEP);
+    }
+  }
+}
+
 static gchar *
 format_command (gint argc, gchar ** argv)
 {
@@ -508,6 +552,12 @@ main (int argc, char **argv)
     status = EXIT_FAILURE;
     goto out;
   }
+
+  /* Store what is measured: round to the stored precision first, then
+   * measure every entry as the file will give it back. */
+  round_basis (basis);
+  for (k = 0; k < basis->n_entries; k++)
+    psnr[k] = disk_basis_kernel_psnr (basis, target, basis->radii[k]);
 
   structure = disk_complex_describe_structure (basis->entries[0]);
   target_text = disk_target_to_string (target);
