@@ -45,9 +45,31 @@ typedef struct
   gdouble worst_image;          /* image PSNR, radius >= 8 */
 } Summary;
 
+/* Writes "[name] basis=...; midpoint=..." floors: each measured kernel PSNR
+ * less `margin` dB, rounded down to 0.1 dB (tests/test-presets.c reads them). */
+static void
+add_floors (GKeyFile * floors, const gchar * name, const gdouble * at,
+    const gdouble * mid, guint n, gdouble margin)
+{
+  g_autofree gdouble *a = g_new (gdouble, n);
+  g_autofree gdouble *b = g_new (gdouble, MAX (n - 1, 1));
+  guint k;
+
+  for (k = 0; k < n; k++) {
+    /* An exact fit (inf) still gets a finite floor. */
+    a[k] = floor (10.0 * (MIN (at[k], 200.0) - margin)) / 10.0;
+    if (k + 1 < n)
+      b[k] = floor (10.0 * (MIN (mid[k], 200.0) - margin)) / 10.0;
+  }
+  g_key_file_set_double_list (floors, name, "basis", a, n);
+  if (n > 1)
+    g_key_file_set_double_list (floors, name, "midpoint", b, n - 1);
+}
+
 static gboolean
 report_preset (const gchar * path, const DiskImage * photo,
-    const gchar * sheets, GString * md, GString * summary_md, GError ** error)
+    const gchar * sheets, GKeyFile * floors, gdouble margin, GString * md,
+    GString * summary_md, GError ** error)
 {
   g_autoptr (DiskPreset) preset = disk_preset_load_file (path, error);
   g_autoptr (DiskTarget) target = NULL;
@@ -55,6 +77,8 @@ report_preset (const gchar * path, const DiskImage * photo,
   g_autofree gchar *base = g_path_get_basename (path);
   const DiskBasis *basis;
   Summary s = { INFINITY, INFINITY, -INFINITY, INFINITY };
+  g_autofree gdouble *measured = NULL;
+  g_autofree gdouble *measured_mid = NULL;
   guint k;
 
   if (preset == NULL)
@@ -72,6 +96,8 @@ report_preset (const gchar * path, const DiskImage * photo,
   }
   basis = preset->basis;
   structure = disk_complex_describe_structure (basis->entries[0]);
+  measured = g_new (gdouble, basis->n_entries);
+  measured_mid = g_new (gdouble, basis->n_entries);
 
   g_string_append_printf (md, "\n## %s\n\n%s\n\n- file: `%s`, target `%s`, "
       "structure %s, %u basis radii from %g to %g px\n- made by: `%s` "
@@ -106,6 +132,8 @@ report_preset (const gchar * path, const DiskImage * photo,
         s.worst_image = MIN (s.worst_image, img_mid);
       }
     }
+    measured[k] = at;
+    measured_mid[k] = at_mid;
     s.worst_basis = MIN (s.worst_basis, at);
     if (has_mid) {
       s.worst_mid = MIN (s.worst_mid, at_mid);
@@ -134,6 +162,10 @@ report_preset (const gchar * path, const DiskImage * photo,
         "%s | %s |\n", preset->name, preset->target, structure, basis->radii[0],
         basis->radii[basis->n_entries - 1], a, b, c, d);
   }
+
+  if (floors != NULL)
+    add_floors (floors, preset->name, measured, measured_mid,
+        basis->n_entries, margin);
 
   if (sheets != NULL) {
     g_autofree gchar *sheet = g_strdup_printf ("%s/%s.png", sheets,
@@ -185,7 +217,16 @@ main (int argc, char **argv)
   g_autofree gchar *output = NULL;
   g_auto (GStrv) files = NULL;
   gint photo_downscale = 1;
+  g_autofree gchar *floors_path = NULL;
+  gdouble floor_margin = 1.0;
+  g_autoptr (GKeyFile) floors = NULL;
   GOptionEntry entries[] = {
+    {"floors", 0, 0, G_OPTION_ARG_FILENAME, &floors_path,
+        "Also write kernel-PSNR floors (measured less the margin) to FILE",
+        "FILE"},
+    {"floor-margin", 0, 0, G_OPTION_ARG_DOUBLE, &floor_margin,
+        "Margin under the measured kernel PSNR for --floors, dB (default 1)",
+        "DB"},
     {"photo-downscale", 0, 0, G_OPTION_ARG_INT, &photo_downscale,
         "Box-average the photo by this whole factor first (default 1)", "N"},
     {"photo", 'p', 0, G_OPTION_ARG_FILENAME, &photo_path,
@@ -241,9 +282,20 @@ main (int argc, char **argv)
     return 1;
   }
 
+  if (floors_path != NULL) {
+    floors = g_key_file_new ();
+    g_key_file_set_comment (floors, NULL, NULL, " Kernel PSNR floors (dB) of "
+        "the shipped presets, at every basis radius and every midpoint, for "
+        "tests/test-presets.c.\n Written by presets/report.sh "
+        "(disk-preset-report --floors): the measured values less a margin. "
+        "Regenerate\n only on purpose, when a change of the fitting is meant "
+        "to move them.", NULL);
+  }
+
   for (i = 0; files[i] != NULL; i++) {
     g_printerr ("%s: measuring %s\n", PROGRAM, files[i]);
-    if (!report_preset (files[i], photo, sheets, md, summary, &error)) {
+    if (!report_preset (files[i], photo, sheets, floors, floor_margin, md,
+            summary, &error)) {
       g_printerr ("%s: %s\n", PROGRAM, error->message);
       return 1;
     }
@@ -275,6 +327,11 @@ main (int argc, char **argv)
     g_string_append (all, summary->str);
     g_string_append (all, md->str);
 
+    if (floors != NULL && !g_key_file_save_to_file (floors, floors_path,
+            &error)) {
+      g_printerr ("%s: --floors: %s\n", PROGRAM, error->message);
+      return 1;
+    }
     if (output == NULL) {
       fputs (all->str, stdout);
     } else if (!g_file_set_contents (output, all->str, all->len, &error)) {
