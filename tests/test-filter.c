@@ -7,6 +7,7 @@
  * filter and clamping one dense pass differ) that must equal the filter. */
 #include "disk-filter.h"
 #include "disk-basis.h"
+#include "disk-image-io.h"
 
 #include <math.h>
 #include <string.h>
@@ -402,6 +403,81 @@ test_varying_matches_dense_per_pixel (void)
   g_assert_cmpfloat (worst, <, 2e-6);
 }
 
+static DiskImage *
+load_photo (const gchar * name)
+{
+  const gchar *dir = g_getenv ("DISK_TEST_DATA");
+  g_autofree gchar *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DiskImage) image = NULL;
+
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, name, NULL);
+  image = disk_image_load (path, &error);
+  g_assert_no_error (error);
+  return disk_image_to_rgb (image);
+}
+
+/* A real photo: uniform filtering equals the dense convolution with the
+ * complex's own kernel, and the spatially varying filter with a radius that
+ * changes across the picture (three bands) equals, inside each band, the
+ * dense convolution with that band's interpolated complex. */
+static void
+test_photo_matches_dense_per_pixel (void)
+{
+  static const gdouble radii[] = { 1.0, 2.0, 3.0 };
+  static const gfloat band_radius[] = { 1.25f, 2.0f, 2.8f };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (23);
+  g_autoptr (DiskBasis) basis = random_basis (rand, 3, radii);
+  g_autoptr (DiskImage) photo = load_photo ("coffee.png");
+  g_autoptr (DiskImage) uniform = disk_image_new (photo->width,
+      photo->height, 3);
+  g_autoptr (DiskImage) varying = disk_image_new (photo->width,
+      photo->height, 3);
+  g_autofree gfloat *radius = g_new (gfloat, photo->width * photo->height);
+  const gint w = photo->width, h = photo->height, band = w / 3;
+  Dense k[3];
+  gint x, y, b, margin = 0;
+  gdouble worst_uniform = 0.0, worst_varying = 0.0;
+  guint c;
+
+  for (b = 0; b < 3; b++) {
+    g_autoptr (DiskComplex) complex = disk_basis_new_complex (basis);
+
+    disk_basis_interpolate (basis, band_radius[b], 0.0, complex);
+    dense_of_complex (complex, &k[b]);
+    margin = MAX (margin, (gint) ceil (disk_complex_reach (complex)) + 1);
+  }
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      radius[y * w + x] = band_radius[MIN (x / band, 2)];
+
+  {
+    g_autoptr (DiskComplex) complex = disk_basis_new_complex (basis);
+    disk_basis_interpolate (basis, band_radius[1], 0.0, complex);
+    disk_filter_uniform (complex, photo, uniform);
+  }
+  disk_filter_varying (basis, radius, NULL, photo, varying);
+
+  for (y = margin; y < h - margin; y++)
+    for (x = margin; x < w - margin; x++) {
+      b = MIN (x / band, 2);
+      for (c = 0; c < 3; c++)
+        worst_uniform = MAX (worst_uniform,
+            fabs (disk_image_pixel (uniform, x, y)[c]
+                - dense_at (&k[1], photo, x, y, c)));
+      /* inside a band, away from its edges by the reach */
+      if (x % band < margin || x % band >= band - margin || x >= 3 * band)
+        continue;
+      for (c = 0; c < 3; c++)
+        worst_varying = MAX (worst_varying,
+            fabs (disk_image_pixel (varying, x, y)[c]
+                - dense_at (&k[b], photo, x, y, c)));
+    }
+  g_assert_cmpfloat (worst_uniform, <, 2e-6);
+  g_assert_cmpfloat (worst_varying, <, 2e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -421,5 +497,7 @@ main (int argc, char **argv)
       test_varying_constant_map_is_uniform);
   g_test_add_func ("/filter/varying-matches-dense-per-pixel",
       test_varying_matches_dense_per_pixel);
+  g_test_add_func ("/filter/photo-matches-dense-per-pixel",
+      test_photo_matches_dense_per_pixel);
   return g_test_run ();
 }
