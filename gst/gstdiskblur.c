@@ -17,6 +17,7 @@
 #include "gstdiskblur.h"
 #include "gstdiskblur-maps.h"
 #include "gstdiskblur-presets.h"
+#include "disk-fast.h"
 #include "disk-filter.h"
 
 #include <math.h>
@@ -117,6 +118,8 @@ free_buffers (GstDiskBlur * self)
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++) {
     g_clear_pointer (&self->work[p][0], disk_image_free);
     g_clear_pointer (&self->work[p][1], disk_image_free);
+    g_clear_pointer (&self->small[p][0], disk_image_free);
+    g_clear_pointer (&self->small[p][1], disk_image_free);
     g_clear_pointer (&self->radius[p], g_free);
     g_clear_pointer (&self->angle[p], g_free);
   }
@@ -353,7 +356,9 @@ typedef enum
 {
   STAGE_UNPACK,
   STAGE_MAPS,
+  STAGE_DOWN,
   STAGE_LAYER,
+  STAGE_UP,
   STAGE_PACK,
 } Stage;
 
@@ -369,7 +374,8 @@ typedef struct
   const DiskImage *strength;
   const DiskImage *angle_map;
   gboolean varying;
-  DiskComplex *complex[GST_VIDEO_MAX_PLANES];   /* uniform: per plane */
+  DiskFastPlan *plan[GST_VIDEO_MAX_PLANES];     /* uniform: per plane */
+  guint reduction[GST_VIDEO_MAX_PLANES];        /* 1, or layers run reduced */
 } Job;
 
 static void
@@ -385,9 +391,11 @@ run_task (gpointer data, guint index, guint n_tasks)
     const GstDiskBlurPlane *pl = &layout->planes[p];
     guint y0, y1;
 
+    /* No early exit on an empty share: the reduced stages split the
+     * reduced plane's rows, which can give this task rows when the full
+     * plane's split gives none (tiny frames, many threads). Every row
+     * function does nothing on an empty range. */
     gst_disk_blur_split_rows (pl->height, index, n_tasks, &y0, &y1);
-    if (y0 == y1)
-      continue;
 
     switch (job->stage) {
       case STAGE_UNPACK:
@@ -395,24 +403,50 @@ run_task (gpointer data, guint index, guint n_tasks)
             self->work[p][0], y0, y1);
         break;
       case STAGE_MAPS:
-        disk_effect_fill_rows (&job->settings->params,
+        disk_fast_effect_fill_rows (&job->settings->params,
             GST_VIDEO_FRAME_WIDTH (job->in), GST_VIDEO_FRAME_HEIGHT (job->in),
             pl->width, pl->height, pl->sub_x, pl->sub_y, job->strength,
             job->angle_map, self->radius[p], self->angle[p], y0, y1);
         break;
+      case STAGE_DOWN:
+      case STAGE_UP:{
+        const guint f = job->reduction[p];
+        const guint n_layers = job->basis->entries[0]->n_layers;
+        guint s0, s1;
+
+        if (f == 1)
+          break;
+        if (job->stage == STAGE_DOWN) {
+          gst_disk_blur_split_rows (self->small[p][0]->height, index, n_tasks,
+              &s0, &s1);
+          disk_fast_downsample_rows (self->work[p][0], self->small[p][0], f,
+              s0, s1);
+        } else {
+          disk_fast_upsample_rows (self->small[p][n_layers % 2],
+              self->work[p][n_layers % 2], f, y0, y1);
+        }
+        break;
+      }
       case STAGE_LAYER:{
-        const DiskImage *src = self->work[p][job->layer % 2];
-        DiskImage *dst = self->work[p][(job->layer + 1) % 2];
+        const gboolean reduced = job->reduction[p] > 1;
+        const DiskImage *src = (reduced ? self->small : self->work)[p]
+            [job->layer % 2];
+        DiskImage *dst = (reduced ? self->small : self->work)[p]
+            [(job->layer + 1) % 2];
 
         if (job->varying) {
-          disk_filter_varying_layer_rows_scaled (job->basis, job->layer,
-              self->radius[p], self->angle[p], 1.0 / pl->sub_x,
-              1.0 / pl->sub_y, src, dst, y0, y1);
-        } else {
-          const DiskComplex *c = job->complex[p];
+          gdouble radius_step, angle_step;
 
-          disk_filter_layer_rows (disk_complex_layer (c, job->layer),
-              c->n_samples[job->layer], src, dst, y0, y1);
+          disk_fast_varying_steps (job->settings->params.mode, &radius_step,
+              &angle_step);
+          disk_fast_varying_layer_rows_quantised (job->basis, job->layer,
+              self->radius[p], self->angle[p], 1.0 / pl->sub_x,
+              1.0 / pl->sub_y, radius_step, angle_step, src, dst, y0, y1);
+        } else {
+          if (reduced)
+            gst_disk_blur_split_rows (src->height, index, n_tasks, &y0, &y1);
+          disk_fast_layer_rows (disk_fast_plan_layer (job->plan[p],
+                  job->layer), src, dst, y0, y1);
         }
         break;
       }
@@ -444,6 +478,7 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   g_autoptr (DiskImage) meta_strength = NULL;
   g_autoptr (DiskImage) meta_angle = NULL;
   Job job = { 0, };
+  gboolean reduced = FALSE;
   guint p, l, n_layers;
 
   if (!ensure_preset (self, s) || !ensure_pool (self, s->n_threads))
@@ -492,29 +527,55 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   }
 
   n_layers = job.basis->entries[0]->n_layers;
+  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
+    job.reduction[p] = 1;
   if (!job.varying) {
     for (p = 0; p < self->layout.n_planes; p++) {
       const GstDiskBlurPlane *pl = &self->layout.planes[p];
+      g_autoptr (DiskComplex) c = disk_basis_new_complex (job.basis);
 
-      job.complex[p] = disk_basis_new_complex (job.basis);
-      disk_basis_interpolate (job.basis, s->params.radius, s->params.angle,
-          job.complex[p]);
+      disk_basis_interpolate (job.basis, s->params.radius, s->params.angle, c);
       /* A subsampled plane sees the same kernel at its own resolution. */
       if (pl->sub_x != 1 || pl->sub_y != 1)
-        disk_complex_scale_xy (job.complex[p], 1.0f / pl->sub_x,
-            1.0f / pl->sub_y);
+        disk_complex_scale_xy (c, 1.0f / pl->sub_x, 1.0f / pl->sub_y);
+      /* Large radii run at reduced resolution where that stays within
+       * 0.3 dB of the full-resolution result (disk-fast.h). */
+      job.reduction[p] = disk_fast_reduction (MIN (s->params.radius
+              / pl->sub_x, s->params.radius / pl->sub_y));
+      if (job.reduction[p] > 1) {
+        const guint f = job.reduction[p];
+        const guint w = disk_fast_reduced_size (pl->width, f);
+        const guint h = disk_fast_reduced_size (pl->height, f);
+
+        disk_complex_scale (c, 1.0f / f);
+        for (l = 0; l < 2; l++)
+          if (self->small[p][l] == NULL || self->small[p][l]->width != w
+              || self->small[p][l]->height != h) {
+            g_clear_pointer (&self->small[p][l], disk_image_free);
+            self->small[p][l] = disk_image_new (w, h, pl->n_comps);
+          }
+      }
+      /* Planned once per frame: integer taps for the fast path. */
+      job.plan[p] = disk_fast_plan_new (c, job.reduction[p] > 1 ?
+          self->small[p][0]->width : pl->width, job.reduction[p] > 1 ?
+          self->small[p][0]->height : pl->height);
+      reduced |= job.reduction[p] > 1;
     }
   }
 
   run_stage (&job, STAGE_UNPACK, 0);
   if (job.varying)
     run_stage (&job, STAGE_MAPS, 0);
+  if (reduced)
+    run_stage (&job, STAGE_DOWN, 0);
   for (l = 0; l < n_layers; l++)
     run_stage (&job, STAGE_LAYER, l);
+  if (reduced)
+    run_stage (&job, STAGE_UP, 0);
   run_stage (&job, STAGE_PACK, 0);
 
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
-    disk_complex_free (job.complex[p]);
+    disk_fast_plan_free (job.plan[p]);
   return GST_FLOW_OK;
 }
 

@@ -56,6 +56,7 @@ struct _GstDiskBlur
   GstDiskBlurPool *pool;
   GstDiskBlurLayout layout;
   DiskImage *work[GST_VIDEO_MAX_PLANES][2];     /* ping-pong layer buffers */
+  DiskImage *small[GST_VIDEO_MAX_PLANES][2];    /* the same, reduced size */
   gfloat *radius[GST_VIDEO_MAX_PLANES];         /* per-pixel radius, varying */
   gfloat *angle[GST_VIDEO_MAX_PLANES];          /* per-pixel angle, varying */
 };

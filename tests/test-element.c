@@ -1251,6 +1251,13 @@ max_error_varying (const GstVideoInfo * info, GstBuffer * in, GstBuffer * out,
 
         if (alpha && c != GST_VIDEO_COMP_A) {
           gdouble al = disk_image_pixel (fa, x, y)[0];
+
+          /* Where alpha rounds to 0 the colour is invisible and, divided by
+           * an alpha near 0, amplifies any rounding: the element's map and
+           * depth modes round radii to 1/32 px (docs/PERFORMANCE.md), which
+           * moved one such pixel (alpha 0.0003) by 5 LSB. */
+          if (al * comp_max (&f, GST_VIDEO_COMP_A) < 0.5)
+            continue;
           e = al > 0.0 ? e / al : 0.0;
         }
         e = floor (CLAMP (e, 0.0, 1.0) * max + 0.5);
@@ -1608,26 +1615,62 @@ same_bytes (GstBuffer * a, GstBuffer * b)
   return same;
 }
 
+/* Every component of every pixel equal (row padding, which no one writes,
+ * left out). */
+static gboolean
+same_pixels (const GstVideoInfo * info, GstBuffer * a, GstBuffer * b)
+{
+  GstVideoFrame fa, fb;
+  gboolean same = TRUE;
+  guint c, x, y;
+
+  g_assert_true (gst_video_frame_map (&fa, info, a, GST_MAP_READ));
+  g_assert_true (gst_video_frame_map (&fb, info, b, GST_MAP_READ));
+  for (c = 0; c < GST_VIDEO_INFO_N_COMPONENTS (info); c++)
+    for (y = 0; y < (guint) GST_VIDEO_INFO_COMP_HEIGHT (info, c); y++)
+      for (x = 0; x < (guint) GST_VIDEO_INFO_COMP_WIDTH (info, c); x++)
+        same = same && read_comp (&fa, c, x, y) == read_comp (&fb, c, x, y);
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+  return same;
+}
+
 static void
 test_threads_bit_identical (void)
 {
   static const GstVideoFormat formats[] = {
     GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV21,
   };
-  static const gchar *modes[] = { "uniform", "tilt-shift", "spin" };
+  /* Radius 70 runs the uniform layers at reduced resolution and map mode
+   * quantises radii (docs/PERFORMANCE.md): approximations, still the same
+   * bits for any thread count. */
+  static const struct
+  {
+    const gchar *mode;
+    gdouble radius;
+  } cases[] = {
+    {"uniform", 5.0}, {"tilt-shift", 5.0}, {"spin", 5.0}, {"uniform", 70.0},
+    {"map", 6.0},
+  };
+  g_autofree gchar *map_path = save_map ("threads-map.png", 19, 12, 16,
+      strength_pattern, NULL);
   guint i, m;
 
   for (i = 0; i < G_N_ELEMENTS (formats); i++)
-    for (m = 0; m < G_N_ELEMENTS (modes); m++) {
+    for (m = 0; m < G_N_ELEMENTS (cases); m++) {
       GstVideoInfo info = video_info (formats[i], 57, 31);
       GstBuffer *in = make_picture_frame (&info, 0);
       GstBuffer *one = run_one (&info, gst_buffer_ref (in), "n-threads", 1,
-          "radius", 5.0, "mode", mode_value (modes[m]), NULL);
+          "radius", cases[m].radius, "mode", mode_value (cases[m].mode),
+          "map-location", map_path, NULL);
       GstBuffer *four = run_one (&info, gst_buffer_ref (in), "n-threads", 4,
-          "radius", 5.0, "mode", mode_value (modes[m]), NULL);
+          "radius", cases[m].radius, "mode", mode_value (cases[m].mode),
+          "map-location", map_path, NULL);
 
-      g_assert_true (same_bytes (one, four));
-      g_assert_false (same_bytes (one, in));
+      g_test_message ("%s radius %g, %s", cases[m].mode, cases[m].radius,
+          gst_video_format_to_string (formats[i]));
+      g_assert_true (same_pixels (&info, one, four));
+      g_assert_false (same_pixels (&info, one, in));
       gst_buffer_unref (in);
       gst_buffer_unref (one);
       gst_buffer_unref (four);

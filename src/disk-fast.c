@@ -1,0 +1,941 @@
+/* DISK core: the fast filter (see disk-fast.h for what and why); the
+ * reduced-resolution resampling is in disk-fast-resample.c.
+ *
+ * Layout of the work: for one output row, every integer tap i reads the input
+ * row y + dy_i shifted by dx_i pixels. Where no tap's read crosses the left or
+ * right edge (the interior span), the row is a flat array of floats and the
+ * output is sum_i w_i * src_i[j]: a block of floats is summed in vector
+ * registers over all taps and stored once. The pixels near the edges run the
+ * same kernel on clamped copies of the input row pieces they read. Varying
+ * layers cut each row into runs of equal parameters and run each run like a
+ * uniform span, or gather pixel by pixel where runs are short. */
+#include "disk-fast.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct _DiskFastLayer
+{
+  guint n;                      /* integer taps */
+  gint *dx, *dy;
+  gfloat *w;
+  gint dx_min, dx_max;
+  guint width, height;
+};
+
+struct _DiskFastPlan
+{
+  guint n_layers;
+  DiskFastLayer *layers[DISK_MAX_LAYERS];
+};
+
+/* ------------------------------------------------------------------------ */
+/* Planning */
+
+static inline gint
+clamp_index (gint i, gint size)
+{
+  return i < 0 ? 0 : (i >= size ? size - 1 : i);
+}
+
+/* As in disk-filter.c: beyond one image size past an edge every read is the
+ * edge pixel, so shifts are bounded there (huge offsets cost nothing). */
+static inline gdouble
+limit_position (gdouble u, guint size)
+{
+  const gdouble limit = (gdouble) size + 2.0;
+
+  return fmin (fmax (u, -limit), limit);
+}
+
+typedef struct
+{
+  gint dx, dy;
+  gdouble w;
+} IntTap;
+
+static gint
+compare_int_taps (gconstpointer pa, gconstpointer pb)
+{
+  const IntTap *a = pa, *b = pb;
+
+  if (a->dy != b->dy)
+    return a->dy < b->dy ? -1 : 1;
+  if (a->dx != b->dx)
+    return a->dx < b->dx ? -1 : 1;
+  return 0;
+}
+
+DiskFastLayer *
+disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
+    guint height)
+{
+  g_autofree IntTap *raw = g_new (IntTap, 4 * (gsize) MAX (n_samples, 1));
+  DiskFastLayer *layer;
+  guint i, n = 0, m;
+
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  /* The bilinear weights exactly as the reference resolves a tap. */
+  for (i = 0; i < n_samples; i++) {
+    gdouble u = limit_position (-(gdouble) samples[i].x, width);
+    gdouble v = limit_position (-(gdouble) samples[i].y, height);
+    gdouble fu = floor (u), fv = floor (v);
+    gdouble ax = u - fu, ay = v - fv, w = samples[i].w;
+    gint dx = (gint) fu, dy = (gint) fv;
+
+    raw[n++] = (IntTap) { dx, dy, w * (1.0 - ax) * (1.0 - ay) };
+    raw[n++] = (IntTap) { dx + 1, dy, w * ax * (1.0 - ay) };
+    raw[n++] = (IntTap) { dx, dy + 1, w * (1.0 - ax) * ay };
+    raw[n++] = (IntTap) { dx + 1, dy + 1, w * ax * ay };
+  }
+
+  /* Merge taps on the same shift; drop those that add nothing. Sorted by
+   * row then column so the reads of one output row walk memory in order. */
+  qsort (raw, n, sizeof (IntTap), compare_int_taps);
+  for (i = 0, m = 0; i < n; i++) {
+    if (m > 0 && raw[m - 1].dx == raw[i].dx && raw[m - 1].dy == raw[i].dy)
+      raw[m - 1].w += raw[i].w;
+    else
+      raw[m++] = raw[i];
+  }
+
+  layer = g_new0 (DiskFastLayer, 1);
+  layer->width = width;
+  layer->height = height;
+  layer->dx = g_new (gint, MAX (m, 1));
+  layer->dy = g_new (gint, MAX (m, 1));
+  layer->w = g_new (gfloat, MAX (m, 1));
+  layer->dx_min = G_MAXINT;
+  layer->dx_max = G_MININT;
+  for (i = 0; i < m; i++) {
+    if (raw[i].w == 0.0)
+      continue;
+    layer->dx[layer->n] = raw[i].dx;
+    layer->dy[layer->n] = raw[i].dy;
+    layer->w[layer->n] = (gfloat) raw[i].w;
+    layer->dx_min = MIN (layer->dx_min, raw[i].dx);
+    layer->dx_max = MAX (layer->dx_max, raw[i].dx);
+    layer->n++;
+  }
+  if (layer->n == 0)
+    layer->dx_min = layer->dx_max = 0;
+  return layer;
+}
+
+void
+disk_fast_layer_free (DiskFastLayer * layer)
+{
+  if (layer == NULL)
+    return;
+  g_free (layer->dx);
+  g_free (layer->dy);
+  g_free (layer->w);
+  g_free (layer);
+}
+
+guint
+disk_fast_layer_n_taps (const DiskFastLayer * layer)
+{
+  return layer->n;
+}
+
+DiskFastPlan *
+disk_fast_plan_new (const DiskComplex * complex, guint width, guint height)
+{
+  DiskFastPlan *plan = g_new0 (DiskFastPlan, 1);
+  guint l;
+
+  plan->n_layers = complex->n_layers;
+  for (l = 0; l < complex->n_layers; l++)
+    plan->layers[l] = disk_fast_layer_new (disk_complex_layer (complex, l),
+        complex->n_samples[l], width, height);
+  return plan;
+}
+
+void
+disk_fast_plan_free (DiskFastPlan * plan)
+{
+  guint l;
+
+  if (plan == NULL)
+    return;
+  for (l = 0; l < plan->n_layers; l++)
+    disk_fast_layer_free (plan->layers[l]);
+  g_free (plan);
+}
+
+guint
+disk_fast_plan_n_layers (const DiskFastPlan * plan)
+{
+  return plan->n_layers;
+}
+
+const DiskFastLayer *
+disk_fast_plan_layer (const DiskFastPlan * plan, guint layer)
+{
+  g_return_val_if_fail (layer < plan->n_layers, NULL);
+  return plan->layers[layer];
+}
+
+/* ------------------------------------------------------------------------ */
+/* The interior kernel: o[j] = sum_i w[i] * src[i][j] for 0 <= j < len.
+ *
+ * Written once with GCC vector extensions and compiled three times, each
+ * with vectors of its ISA's register width (a wider vector than the ISA has
+ * is split by the compiler through the stack, ten times slower): for the
+ * baseline ISA (the portable build, SSE2 on x86-64), for AVX2+FMA and for
+ * AVX-512; the CPU picks one at run time. Every row of a frame runs the same
+ * kernel, so threads cannot change the result. */
+
+typedef gfloat v4f __attribute__ ((vector_size (16)));
+typedef gfloat v4f_u __attribute__ ((vector_size (16), aligned (4)));
+typedef gfloat v8f __attribute__ ((vector_size (32)));
+typedef gfloat v8f_u __attribute__ ((vector_size (32), aligned (4)));
+typedef gfloat v16f __attribute__ ((vector_size (64)));
+typedef gfloat v16f_u __attribute__ ((vector_size (64), aligned (4)));
+
+typedef void (*SpanFunc) (gfloat * restrict o,
+    const gfloat * const *restrict src, const gfloat * restrict w, guint n,
+    gsize len);
+
+/* V is the vector type (VW floats, the ISA's register width), VU the same
+ * with 4-byte alignment for unaligned loads and stores. Eight accumulators:
+ * enough independent sums to hide the add latency, few enough to stay in
+ * registers. */
+#define LOAD(VU, p) (*(const VU *) (p))
+#define SPAN_BODY(V, VU, VW)                                              \
+  {                                                                       \
+    gsize j = 0;                                                          \
+    guint i;                                                              \
+                                                                          \
+    for (; j + 8 * VW <= len; j += 8 * VW) {                              \
+      V a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };                   \
+      V a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };                   \
+                                                                          \
+      for (i = 0; i < n; i++) {                                           \
+        const gfloat *s = src[i] + j;                                     \
+        const gfloat wi = w[i];                                           \
+                                                                          \
+        a0 += wi * LOAD (VU, s);                                          \
+        a1 += wi * LOAD (VU, s + VW);                                     \
+        a2 += wi * LOAD (VU, s + 2 * VW);                                 \
+        a3 += wi * LOAD (VU, s + 3 * VW);                                 \
+        a4 += wi * LOAD (VU, s + 4 * VW);                                 \
+        a5 += wi * LOAD (VU, s + 5 * VW);                                 \
+        a6 += wi * LOAD (VU, s + 6 * VW);                                 \
+        a7 += wi * LOAD (VU, s + 7 * VW);                                 \
+      }                                                                   \
+      *(VU *) (o + j) = a0;                                               \
+      *(VU *) (o + j + VW) = a1;                                          \
+      *(VU *) (o + j + 2 * VW) = a2;                                      \
+      *(VU *) (o + j + 3 * VW) = a3;                                      \
+      *(VU *) (o + j + 4 * VW) = a4;                                      \
+      *(VU *) (o + j + 5 * VW) = a5;                                      \
+      *(VU *) (o + j + 6 * VW) = a6;                                      \
+      *(VU *) (o + j + 7 * VW) = a7;                                      \
+    }                                                                     \
+    for (; j + VW <= len; j += VW) {                                      \
+      V a0 = { 0 };                                                       \
+                                                                          \
+      for (i = 0; i < n; i++)                                             \
+        a0 += w[i] * LOAD (VU, src[i] + j);                               \
+      *(VU *) (o + j) = a0;                                               \
+    }                                                                     \
+    for (; j < len; j++) {                                                \
+      gfloat a = 0.0f;                                                    \
+                                                                          \
+      for (i = 0; i < n; i++)                                             \
+        a += w[i] * src[i][j];                                            \
+      o[j] = a;                                                           \
+    }                                                                     \
+  }
+
+static void
+span_generic (gfloat * restrict o, const gfloat * const *restrict src,
+    const gfloat * restrict w, guint n, gsize len)
+SPAN_BODY (v4f, v4f_u, 4)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define HAVE_X86_DISPATCH 1
+/* Contraction to FMA is what these ISAs are for; ISO C mode turns it off by
+ * default, so it is asked for here, for these two kernels only. */
+__attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
+static void
+span_avx2 (gfloat * restrict o, const gfloat * const *restrict src,
+    const gfloat * restrict w, guint n, gsize len)
+SPAN_BODY (v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
+static void
+span_avx512 (gfloat * restrict o, const gfloat * const *restrict src,
+    const gfloat * restrict w, guint n, gsize len)
+SPAN_BODY (v16f, v16f_u, 16)
+#endif
+
+typedef struct
+{
+  SpanFunc func;
+  const gchar *name;
+} SpanKernel;
+
+static const SpanKernel *
+span_kernel (void)
+{
+  static SpanKernel kernel;
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised)) {
+    const gchar *force = g_getenv ("DISK_FAST_SIMD");
+
+    kernel.func = span_generic;
+    kernel.name = "generic";
+#ifdef HAVE_X86_DISPATCH
+    __builtin_cpu_init ();
+    if (g_strcmp0 (force, "generic") == 0) {
+      /* as set above */
+    } else if (__builtin_cpu_supports ("avx512f")
+        && g_strcmp0 (force, "avx2") != 0) {
+      kernel.func = span_avx512;
+      kernel.name = "avx512f";
+    } else if (__builtin_cpu_supports ("avx2")
+        && __builtin_cpu_supports ("fma")) {
+      kernel.func = span_avx2;
+      kernel.name = "avx2";
+    }
+#else
+    (void) force;
+#endif
+    g_once_init_leave (&initialised, 1);
+  }
+  return &kernel;
+}
+
+const gchar *
+disk_fast_simd_name (void)
+{
+  return span_kernel ()->name;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running */
+
+/* Per-call scratch of the row functions. */
+typedef struct
+{
+  const gfloat **src;           /* one read pointer per tap */
+  gfloat *seg;                  /* clamped copies of input row pieces */
+  gsize seg_size;
+} Scratch;
+
+static void
+scratch_init (Scratch * s, guint n_taps)
+{
+  s->src = g_new (const gfloat *, MAX (n_taps, 1));
+  s->seg = NULL;
+  s->seg_size = 0;
+}
+
+static void
+scratch_clear (Scratch * s)
+{
+  g_free (s->src);
+  g_free (s->seg);
+}
+
+/* Input columns c0 <= c < c0 + len of `row`, each clamped into the row, to
+ * `dst`: the repeated edge pixels on either side, a plain copy between. */
+static void
+copy_clamped (gfloat * dst, const gfloat * row, gint c0, gsize len,
+    gint width, guint ch)
+{
+  const gint c1 = c0 + (gint) len;
+  const gint mid0 = CLAMP (c0, 0, width), mid1 = CLAMP (c1, mid0, width);
+  gint c;
+  guint k;
+
+  for (c = c0; c < MIN (mid0, c1); c++, dst += ch)
+    for (k = 0; k < ch; k++)
+      dst[k] = row[k];
+  if (mid1 > mid0) {
+    memcpy (dst, row + (gsize) mid0 * ch,
+        sizeof (gfloat) * (gsize) (mid1 - mid0) * ch);
+    dst += (gsize) (mid1 - mid0) * ch;
+  }
+  for (c = MAX (mid1, c0); c < c1; c++, dst += ch)
+    for (k = 0; k < ch; k++)
+      dst[k] = row[(gsize) (width - 1) * ch + k];
+}
+
+/* Pixels x_begin <= x < x_end of row y whose reads may cross an edge: the
+ * input row pieces they read are copied with their columns clamped (once per
+ * distinct input row; taps are sorted by row), then the same kernel as the
+ * interior runs on the copies. */
+static void
+edge_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
+    guint y, gint x_begin, gint x_end, Scratch * s)
+{
+  const gint width = in->width, height = in->height;
+  const guint ch = in->channels;
+  const gint c0 = x_begin + layer->dx_min;
+  const gsize len = (gsize) (x_end - 1 + layer->dx_max - c0 + 1);
+  gsize need = 0;
+  gfloat *seg = NULL;
+  gint last_dy = 0;
+  guint i, k, rows = 0;
+
+  if (x_begin >= x_end || layer->n == 0) {
+    for (gint x = x_begin; x < x_end; x++)
+      for (k = 0; k < ch; k++)
+        o[(gsize) x * ch + k] = 0.0f;
+    return;
+  }
+  for (i = 0; i < layer->n; i++)
+    if (i == 0 || layer->dy[i] != layer->dy[i - 1])
+      rows++;
+  need = rows * len * ch;
+  if (need > s->seg_size) {
+    g_free (s->seg);
+    s->seg = g_new (gfloat, need);
+    s->seg_size = need;
+  }
+  for (i = 0; i < layer->n; i++) {
+    if (i == 0 || layer->dy[i] != last_dy) {
+      const gfloat *row = disk_image_pixel (in, 0,
+          clamp_index ((gint) y + layer->dy[i], height));
+
+      seg = seg == NULL ? s->seg : seg + len * ch;
+      copy_clamped (seg, row, c0, len, width, ch);
+      last_dy = layer->dy[i];
+    }
+    s->src[i] = seg + (gsize) (x_begin + layer->dx[i] - c0) * ch;
+  }
+  span_kernel ()->func (o + (gsize) x_begin * ch, s->src, layer->w, layer->n,
+      (gsize) (x_end - x_begin) * ch);
+}
+
+/* Pixels x_begin <= x < x_end of row y with the layer's taps. */
+static void
+row_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
+    guint y, gint x_begin, gint x_end, Scratch * s)
+{
+  const gint width = in->width, height = in->height;
+  const guint ch = in->channels;
+  /* Interior: every tap reads inside the row for lo <= x < hi. */
+  const gint lo = CLAMP (-layer->dx_min, x_begin, x_end);
+  const gint hi = CLAMP (width - layer->dx_max, lo, x_end);
+  guint i;
+
+  if (lo < hi) {
+    for (i = 0; i < layer->n; i++)
+      s->src[i] = disk_image_pixel (in, lo + layer->dx[i],
+          clamp_index ((gint) y + layer->dy[i], height));
+    span_kernel ()->func (o + (gsize) lo * ch, s->src, layer->w, layer->n,
+        (gsize) (hi - lo) * ch);
+  }
+  edge_span (layer, in, o, y, x_begin, lo, s);
+  edge_span (layer, in, o, y, hi, x_end, s);
+}
+
+/* The columns x_begin <= x < x_end of a uniform band whose reads may cross
+ * an edge, for every input row the band reads: each input row's clamped
+ * piece is copied once per band, not once per output row reading it. */
+typedef struct
+{
+  gint x_begin, x_end;
+  gint row0;                    /* first input row held */
+  gint c0;                      /* input column of a piece's first pixel */
+  gsize len;                    /* pixels per piece */
+  gfloat *data;
+} EdgeCache;
+
+static void
+edge_cache_init (EdgeCache * e, const DiskFastLayer * layer,
+    const DiskImage * in, gint x_begin, gint x_end, gint row0, gint row1)
+{
+  const guint ch = in->channels;
+  gint r;
+
+  e->x_begin = x_begin;
+  e->x_end = x_end;
+  e->data = NULL;
+  if (x_begin >= x_end || layer->n == 0)
+    return;
+  e->row0 = row0;
+  e->c0 = x_begin + layer->dx_min;
+  e->len = (gsize) (x_end - x_begin + layer->dx_max - layer->dx_min);
+  e->data = g_new (gfloat, (gsize) (row1 - row0 + 1) * e->len * ch);
+  for (r = row0; r <= row1; r++)
+    copy_clamped (e->data + (gsize) (r - row0) * e->len * ch,
+        disk_image_pixel (in, 0, r), e->c0, e->len, in->width, ch);
+}
+
+static void
+edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
+    const DiskImage * in, gfloat * o, guint y, Scratch * s)
+{
+  const guint ch = in->channels;
+  guint i, k;
+  gint x;
+
+  if (e->x_begin >= e->x_end)
+    return;
+  if (e->data == NULL) {
+    for (x = e->x_begin; x < e->x_end; x++)
+      for (k = 0; k < ch; k++)
+        o[(gsize) x * ch + k] = 0.0f;
+    return;
+  }
+  for (i = 0; i < layer->n; i++) {
+    const gint r = clamp_index ((gint) y + layer->dy[i], in->height);
+
+    s->src[i] = e->data + ((gsize) (r - e->row0) * e->len
+        + (gsize) (e->x_begin + layer->dx[i] - e->c0)) * ch;
+  }
+  span_kernel ()->func (o + (gsize) e->x_begin * ch, s->src, layer->w,
+      layer->n, (gsize) (e->x_end - e->x_begin) * ch);
+}
+
+void
+disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end)
+{
+  const gint width = in->width, height = in->height;
+  const gint lo = CLAMP (-layer->dx_min, 0, width);
+  const gint hi = CLAMP (width - layer->dx_max, lo, width);
+  gint dy_min = 0, dy_max = 0, row0, row1;
+  EdgeCache left, right;
+  Scratch s;
+  guint y, i;
+
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (in->width == layer->width && in->height == layer->height);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
+
+  for (i = 0; i < layer->n; i++) {
+    dy_min = MIN (dy_min, layer->dy[i]);
+    dy_max = MAX (dy_max, layer->dy[i]);
+  }
+  row0 = clamp_index ((gint) y_begin + dy_min, height);
+  row1 = clamp_index ((gint) y_end - 1 + dy_max, height);
+  edge_cache_init (&left, layer, in, 0, lo, row0, row1);
+  edge_cache_init (&right, layer, in, hi, width, row0, row1);
+  scratch_init (&s, layer->n);
+  for (y = y_begin; y < y_end; y++) {
+    gfloat *o = disk_image_pixel (out, 0, y);
+
+    if (lo < hi) {
+      for (i = 0; i < layer->n; i++)
+        s.src[i] = disk_image_pixel (in, lo + layer->dx[i],
+            clamp_index ((gint) y + layer->dy[i], height));
+      span_kernel ()->func (o + (gsize) lo * in->channels, s.src, layer->w,
+          layer->n, (gsize) (hi - lo) * in->channels);
+    }
+    edge_cache_row (&left, layer, in, o, y, &s);
+    edge_cache_row (&right, layer, in, o, y, &s);
+  }
+  g_free (left.data);
+  g_free (right.data);
+  scratch_clear (&s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Spatially varying layers */
+
+/* Interpolating a basis layer for pixel after pixel: the formulas of
+ * disk-basis.h, with the same double expressions as disk-basis.c (so the
+ * same samples), but the cosine and sine of the angle are kept from one
+ * pixel to the next while the angle does not change. */
+typedef struct
+{
+  const DiskBasis *basis;
+  guint layer, n;
+  gfloat sx, sy;                /* plane scale (subsampled chroma) */
+  gdouble degrees, c, s;        /* cached rotation */
+} Interp;
+
+static void
+interp_init (Interp * ip, const DiskBasis * basis, guint layer, gfloat sx,
+    gfloat sy)
+{
+  ip->basis = basis;
+  ip->layer = layer;
+  ip->n = basis->entries[0]->n_samples[layer];
+  ip->sx = sx;
+  ip->sy = sy;
+  ip->degrees = 0.0;
+  ip->c = 1.0;
+  ip->s = 0.0;
+}
+
+static void
+interp_samples (Interp * ip, gdouble radius, gdouble degrees,
+    DiskSample * out)
+{
+  const DiskBasis *basis = ip->basis;
+  const guint last = basis->n_entries - 1;
+  const DiskSample *a, *b;
+  gdouble t, scale_a, scale_b;
+  guint k, i;
+
+  radius = MAX (radius, 0.0);
+  if (radius <= basis->radii[0] || radius >= basis->radii[last]) {
+    k = radius <= basis->radii[0] ? 0 : last;
+    a = b = disk_complex_layer (basis->entries[k], ip->layer);
+    t = 0.0;
+    scale_a = scale_b = radius / basis->radii[k];
+  } else {
+    k = 0;
+    while (basis->radii[k + 1] < radius)
+      k++;
+    a = disk_complex_layer (basis->entries[k], ip->layer);
+    b = disk_complex_layer (basis->entries[k + 1], ip->layer);
+    t = (radius - basis->radii[k]) / (basis->radii[k + 1] - basis->radii[k]);
+    scale_a = radius / basis->radii[k];
+    scale_b = radius / basis->radii[k + 1];
+  }
+  if (degrees != ip->degrees) {
+    ip->degrees = degrees;
+    ip->c = degrees != 0.0 ? cos (degrees * G_PI / 180.0) : 1.0;
+    ip->s = degrees != 0.0 ? sin (degrees * G_PI / 180.0) : 0.0;
+  }
+  for (i = 0; i < ip->n; i++) {
+    gdouble x = (1.0 - t) * scale_a * a[i].x + t * scale_b * b[i].x;
+    gdouble y = (1.0 - t) * scale_a * a[i].y + t * scale_b * b[i].y;
+
+    out[i].x = (gfloat) (x * ip->c - y * ip->s);
+    out[i].y = (gfloat) (x * ip->s + y * ip->c);
+    out[i].w = (gfloat) ((1.0 - t) * a[i].w + t * b[i].w);
+    /* then scaled in float, as the reference does */
+    out[i].x *= ip->sx;
+    out[i].y *= ip->sy;
+  }
+}
+
+/* limit_position without library calls; NaN goes to -limit as there. */
+static inline gdouble
+limit_inline (gdouble u, gdouble limit)
+{
+  if (!(u >= -limit))
+    return -limit;
+  return u > limit ? limit : u;
+}
+
+/* One pixel gathering its own samples: bilinear reads, clamp to edge.
+ * Inlined for each channel count so the channel loops unroll. */
+static inline __attribute__ ((always_inline)) void
+gather_pixel_ch (const DiskSample * s, guint n, const DiskImage * in, gint x,
+    gint y, gfloat * o, const guint ch)
+{
+  const gint width = in->width, height = in->height;
+  const gdouble lim_x = width + 2.0, lim_y = height + 2.0;
+  gfloat acc[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
+  guint i, c;
+
+  for (i = 0; i < n; i++) {
+    gdouble u = limit_inline (x - (gdouble) s[i].x, lim_x);
+    gdouble v = limit_inline (y - (gdouble) s[i].y, lim_y);
+    /* floor, knowing |u|, |v| are small: truncate, step down if needed */
+    gint x0 = (gint) u, y0 = (gint) v;
+    gfloat ax, ay;
+
+    x0 -= x0 > u;
+    y0 -= y0 > v;
+    ax = (gfloat) (u - x0);
+    ay = (gfloat) (v - y0);
+    const gfloat *ra = disk_image_pixel (in, 0, clamp_index (y0, height));
+    const gfloat *rb = disk_image_pixel (in, 0, clamp_index (y0 + 1, height));
+    const guint xa = clamp_index (x0, width) * ch;
+    const guint xb = clamp_index (x0 + 1, width) * ch;
+    const gfloat w00 = s[i].w * (1.0f - ax) * (1.0f - ay);
+    const gfloat w10 = s[i].w * ax * (1.0f - ay);
+    const gfloat w01 = s[i].w * (1.0f - ax) * ay;
+    const gfloat w11 = s[i].w * ax * ay;
+
+    for (c = 0; c < ch; c++)
+      acc[c] += w00 * ra[xa + c] + w10 * ra[xb + c] + w01 * rb[xa + c]
+          + w11 * rb[xb + c];
+  }
+  for (c = 0; c < ch; c++)
+    o[c] = acc[c];
+}
+
+static void
+gather_pixel (const DiskSample * s, guint n, const DiskImage * in, gint x,
+    gint y, gfloat * o)
+{
+  switch (in->channels) {
+    case 1:
+      gather_pixel_ch (s, n, in, x, y, o, 1);
+      break;
+    case 2:
+      gather_pixel_ch (s, n, in, x, y, o, 2);
+      break;
+    case 3:
+      gather_pixel_ch (s, n, in, x, y, o, 3);
+      break;
+    default:
+      gather_pixel_ch (s, n, in, x, y, o, 4);
+      break;
+  }
+}
+
+/* The plan cache of one varying-layer call: integer taps per (radius,
+ * angle) pair, keyed by their float bits. */
+typedef struct
+{
+  GHashTable *plans;            /* guint64 key -> DiskFastLayer */
+  guint64 last_key;
+  DiskFastLayer *last;
+} PlanCache;
+
+static void
+plan_cache_init (PlanCache * pc)
+{
+  pc->plans = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+      (GDestroyNotify) disk_fast_layer_free);
+  pc->last = NULL;
+  pc->last_key = 0;
+}
+
+static guint64
+plan_key (gfloat r, gfloat a)
+{
+  union
+  {
+    gfloat f[2];
+    guint64 key;
+  } u = { {r, a} };
+
+  return u.key;
+}
+
+static const DiskFastLayer *
+plan_cache_get (PlanCache * pc, Interp * ip, gfloat r, gfloat a,
+    const DiskImage * in, DiskSample * samples)
+{
+  guint64 key = plan_key (r, a);
+  DiskFastLayer *plan;
+
+  if (pc->last != NULL && pc->last_key == key)
+    return pc->last;
+  plan = g_hash_table_lookup (pc->plans, &key);
+  if (plan == NULL) {
+    interp_samples (ip, r, a, samples);
+    plan = disk_fast_layer_new (samples, ip->n, in->width, in->height);
+    g_hash_table_insert (pc->plans, g_memdup2 (&key, sizeof (guint64)), plan);
+  }
+  pc->last = plan;
+  pc->last_key = key;
+  return plan;
+}
+
+static inline gfloat
+quantise (gfloat v, gdouble step)
+{
+  return step > 0.0 ? (gfloat) (round (v / step) * step) : v;
+}
+
+/* Angles a whole turn apart rotate the same way: fold into [0, 360) before
+ * quantising so they share plans. */
+static inline gfloat
+quantise_angle (gfloat v, gdouble step)
+{
+  gdouble a;
+
+  if (step <= 0.0)
+    return v;
+  a = fmod ((gdouble) v, 360.0);
+  if (a < 0.0)
+    a += 360.0;
+  a = round (a / step) * step;
+  return (gfloat) (a >= 360.0 ? a - 360.0 : a);
+}
+
+void
+disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
+    const gfloat * radius, const gfloat * angle, gdouble scale_x,
+    gdouble scale_y, gdouble radius_step, gdouble angle_step,
+    const DiskImage * in, DiskImage * out, guint y_begin, guint y_end)
+{
+  const guint n = basis->entries[0]->n_samples[layer];
+  const gboolean exact = radius_step <= 0.0 && angle_step <= 0.0;
+  const gint width = in->width;
+  g_autofree DiskSample *samples = g_new (DiskSample, n);
+  g_autofree gfloat *qr = g_new (gfloat, width);
+  g_autofree gfloat *qa = g_new (gfloat, width);
+  g_autofree gfloat *zeros = g_new0 (gfloat, width);
+  const gfloat *qr_row, *qa_row;
+  Scratch scratch;
+  PlanCache cache;
+  Interp ip;
+  guint y;
+
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (in->channels <= 4);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+
+  interp_init (&ip, basis, layer, (gfloat) scale_x, (gfloat) scale_y);
+  scratch_init (&scratch, 4 * n);
+  plan_cache_init (&cache);
+  for (y = y_begin; y < y_end; y++) {
+    const gfloat *r = radius + (gsize) y * width;
+    const gfloat *a = angle ? angle + (gsize) y * width : NULL;
+    gfloat *o = disk_image_pixel (out, 0, y);
+    gint x = 0;
+    gint min_run = exact ? DISK_FAST_MIN_RUN : 1;
+
+    if (exact) {
+      /* the parameters as they are; runs are found on them directly */
+      qr_row = r;
+      qa_row = a != NULL ? a : zeros;
+    } else {
+      for (x = 0; x < width; x++) {
+        /* neighbours usually repeat: skip the division and fmod then */
+        qr[x] = x > 0 && r[x] == r[x - 1] ? qr[x - 1]
+            : quantise (r[x], radius_step);
+        qa[x] = x > 0 && a != NULL && a[x] == a[x - 1] ? qa[x - 1]
+            : quantise_angle (a ? a[x] : 0.0f, angle_step);
+        /* With one angle over the row the plans differ by radius alone, so
+         * there are few of them and every run, however short, is planned
+         * (from the cache, mostly); with angles changing along the row
+         * (spin, zoom, angle maps) there could be a plan per pixel. */
+        if (qa[x] != qa[0])
+          min_run = DISK_FAST_MIN_PLANNED_RUN;
+      }
+      qr_row = qr;
+      qa_row = qa;
+    }
+    x = 0;
+    while (x < width) {
+      gint end = x + 1;
+
+      /* Bitwise-equal parameters give bitwise-equal samples. */
+      while (end < width && qr_row[end] == qr_row[x]
+          && qa_row[end] == qa_row[x])
+        end++;
+      /* Planning costs about as much as gathering a dozen pixels: short
+       * runs gather pixel by pixel, with their own exact parameters. The
+       * choice depends on the row alone (never on what the cache holds),
+       * so a pixel's value does not depend on the band it falls in. */
+      if (end - x >= min_run) {
+        row_span (plan_cache_get (&cache, &ip, qr_row[x], qa_row[x], in,
+                samples), in, o, y, x, end, &scratch);
+      } else {
+        gint i;
+
+        for (i = x; i < end; i++) {
+          interp_samples (&ip, r[i], a ? a[i] : 0.0f, samples);
+          gather_pixel (samples, n, in, i, y, o + (gsize) i * in->channels);
+        }
+      }
+      x = end;
+    }
+  }
+  g_hash_table_destroy (cache.plans);
+  scratch_clear (&scratch);
+}
+
+void
+disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
+    const gfloat * radius, const gfloat * angle, gdouble scale_x,
+    gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
+    guint y_end)
+{
+  disk_fast_varying_layer_rows_quantised (basis, layer, radius, angle,
+      scale_x, scale_y, 0.0, 0.0, in, out, y_begin, y_end);
+}
+
+void
+disk_fast_filter_uniform (const DiskComplex * complex, const DiskImage * in,
+    DiskImage * out)
+{
+  g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (complex, in->width,
+      in->height);
+  g_autoptr (DiskImage) a = disk_image_copy (in);
+  g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
+      in->channels);
+  guint l;
+
+  g_return_if_fail (disk_image_same_shape (in, out));
+
+  for (l = 0; l < plan->n_layers; l++) {
+    DiskImage *swap;
+
+    disk_fast_layer_rows (plan->layers[l], a, b, 0, in->height);
+    swap = a;
+    a = b;
+    b = swap;
+  }
+  for (l = 0; l < in->height; l++)
+    memcpy (disk_image_pixel (out, 0, l), disk_image_pixel (a, 0, l),
+        sizeof (gfloat) * in->width * in->channels);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-pixel parameters */
+
+void
+disk_fast_effect_fill_rows (const DiskEffectParams * params,
+    guint frame_width, guint frame_height, guint plane_width,
+    guint plane_height, guint sub_x, guint sub_y, const DiskImage * strength,
+    const DiskImage * angle_map, gfloat * radius, gfloat * angle,
+    guint y_begin, guint y_end)
+{
+  /* The expressions of disk_effect_eval, term for term, so that the values
+   * are the same doubles before the same rounding to float. */
+  const gdouble cx = params->center_x * frame_width;
+  const gdouble cy = params->center_y * frame_height;
+  const gdouble fa = params->focus_angle * G_PI / 180.0;
+  const gdouble sin_fa = sin (fa), cos_fa = cos (fa);
+  guint i, j;
+
+  if (params->mode != DISK_EFFECT_TILT_SHIFT) {
+    disk_effect_fill_rows (params, frame_width, frame_height, plane_width,
+        plane_height, sub_x, sub_y, strength, angle_map, radius, angle,
+        y_begin, y_end);
+    return;
+  }
+  g_return_if_fail (y_begin <= y_end && y_end <= plane_height);
+
+  for (j = y_begin; j < y_end; j++) {
+    const gdouble y = (j + 0.5) * sub_y;
+
+    for (i = 0; i < plane_width; i++) {
+      const gsize p = (gsize) j * plane_width + i;
+      const gdouble x = (i + 0.5) * sub_x;
+      gdouble d = fabs (-(x - cx) * sin_fa + (y - cy) * cos_fa)
+          / frame_height;
+      gdouble over = d - params->focus_width / 2.0;
+      gdouble r = params->radius;
+
+      if (params->focus_falloff > 0.0)
+        r *= fmin (fmax (over / params->focus_falloff, 0.0), 1.0);
+      else
+        r *= over > 0.0 ? 1.0 : 0.0;
+      radius[p] = (gfloat) r;
+      angle[p] = (gfloat) params->angle;
+    }
+  }
+}
+
+void
+disk_fast_varying_steps (DiskEffectMode mode, gdouble * radius_step,
+    gdouble * angle_step)
+{
+  /* Measured in docs/PERFORMANCE.md: map and depth gain 4-8x at -0.1 dB
+   * against the dense reference; tilt-shift is as fast exactly (its rows
+   * are runs), spin and zoom change angle every pixel and gain nothing. */
+  if ((mode == DISK_EFFECT_MAP || mode == DISK_EFFECT_DEPTH)
+      && g_getenv ("DISK_FAST_EXACT") == NULL) {
+    *radius_step = 1.0 / 32;
+    *angle_step = 0.25;
+  } else {
+    *radius_step = 0.0;
+    *angle_step = 0.0;
+  }
+}

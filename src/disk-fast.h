@@ -1,0 +1,141 @@
+/* DISK core: the fast filter that video runs, planned once per frame and run
+ * row band by row band (any thread may run any band).
+ *
+ * A uniform layer out(p) = sum_i w_i * bilinear(in, p - o_i) is the same
+ * linear map as a sum over *integer* shifts: every bilinear tap is four
+ * integer taps (its bilinear weights times w_i), and taps landing on the same
+ * shift are merged. Planning does that once per layer and frame; running adds
+ * each output block of floats up in registers over all integer taps (SIMD,
+ * chosen for the CPU at run time) instead of sweeping whole rows per tap.
+ * Pixels whose reads would cross an edge take a per-pixel clamped path with
+ * the same taps, so edge handling is exactly the reference's clamp to edge.
+ *
+ * The result equals disk_filter_layer_rows (disk-filter.h) up to float
+ * rounding (the sums are taken in another order): tests/test-fast.c checks
+ * it against the reference within 1e-5 of full scale.
+ *
+ * A pixel's value depends only on the plan, the input and its position,
+ * never on the band it is computed in: results are the same for any split
+ * across threads.
+ *
+ * Environment, for benchmarks and comparisons only: DISK_FAST_SIMD=generic
+ * or avx2 caps the SIMD kernel; DISK_FAST_EXACT=1 turns the approximations
+ * (quantised varying parameters, reduced resolution) off;
+ * DISK_FAST_REDUCTION=N forces a reduction factor.
+ */
+#ifndef __DISK_FAST_H__
+#define __DISK_FAST_H__
+
+#include "disk-image.h"
+#include "disk-complex.h"
+#include "disk-basis.h"
+#include "disk-effects.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DiskFastLayer DiskFastLayer;
+typedef struct _DiskFastPlan DiskFastPlan;
+
+/* One uniform layer resolved into merged integer taps for images of
+ * width x height (the size only bounds the shifts, as the reference does). */
+DiskFastLayer *disk_fast_layer_new (const DiskSample * samples,
+    guint n_samples, guint width, guint height);
+void disk_fast_layer_free (DiskFastLayer * layer);
+/* How many integer taps the layer runs (at most 4 * n_samples). */
+guint disk_fast_layer_n_taps (const DiskFastLayer * layer);
+
+/* Rows y_begin <= y < y_end of out = layer (in). `in` and `out` must have the
+ * plan's size, the same channel count, and differ. */
+void disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end);
+
+/* Every layer of a uniform complex, for images of width x height. */
+DiskFastPlan *disk_fast_plan_new (const DiskComplex * complex, guint width,
+    guint height);
+void disk_fast_plan_free (DiskFastPlan * plan);
+guint disk_fast_plan_n_layers (const DiskFastPlan * plan);
+const DiskFastLayer *disk_fast_plan_layer (const DiskFastPlan * plan,
+    guint layer);
+
+/* The whole complex through the fast path (one thread): the counterpart of
+ * disk_filter_uniform. `in` and `out` may be the same image. */
+void disk_fast_filter_uniform (const DiskComplex * complex,
+    const DiskImage * in, DiskImage * out);
+
+/* Rows of one spatially varying layer: the counterpart of
+ * disk_filter_varying_layer_rows_scaled (same arguments, same result up to
+ * float rounding). Every run of at least DISK_FAST_MIN_RUN pixels of a row
+ * sharing exactly the same radius and angle (a whole row of a horizontal
+ * tilt-shift, the sharp band, a flat region of a map) is planned once as
+ * integer taps and runs the uniform kernel; other pixels gather their own
+ * interpolated samples one by one, in float. No parameter is quantised:
+ * this is the reference's filter, reorganised. */
+#define DISK_FAST_MIN_RUN 16
+/* With quantised parameters, the shortest run worth planning when its plan
+ * is not cached yet (shorter ones gather pixel by pixel, exactly). */
+#define DISK_FAST_MIN_PLANNED_RUN 6
+void disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
+    const gfloat * radius, const gfloat * angle, gdouble scale_x,
+    gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
+    guint y_end);
+
+/* disk_effect_fill_rows with the same values, bit for bit, computed faster:
+ * tilt-shift takes the sine and cosine of its focus angle once per call
+ * instead of once per pixel; other modes are disk_effect_fill_rows itself. */
+void disk_fast_effect_fill_rows (const DiskEffectParams * params,
+    guint frame_width, guint frame_height, guint plane_width,
+    guint plane_height, guint sub_x, guint sub_y, const DiskImage * strength,
+    const DiskImage * angle_map, gfloat * radius, gfloat * angle,
+    guint y_begin, guint y_end);
+
+/* Reduced resolution for large radii. A blur of radius r leaves no detail
+ * finer than a fraction of r, so the layers can run on the picture reduced
+ * by `factor` in x and y (a factor x factor box average), with the offsets
+ * divided by `factor`, and the result be scaled back up (bilinear): factor^2
+ * less work. This is an approximation, used only where it stays within
+ * 0.3 dB image PSNR of the full-resolution reference (docs/PERFORMANCE.md
+ * has the measurements; tests/test-fast.c asserts it on photos).
+ *
+ * The factor for a kernel whose radius is `radius` pixels of the plane it
+ * runs on (1: full resolution). */
+#define DISK_FAST_REDUCE_RADIUS 64.0
+guint disk_fast_reduction (gdouble radius);
+/* The reduced size of `size` pixels: ceil (size / factor). */
+guint disk_fast_reduced_size (guint size, guint factor);
+/* Rows y_begin <= y < y_end of `small` (reduced_size of `in`'s) = the mean of
+ * each factor x factor block of `in` (blocks cut by the far edges average
+ * the pixels they have). */
+void disk_fast_downsample_rows (const DiskImage * in, DiskImage * small,
+    guint factor, guint y_begin, guint y_end);
+/* Rows y_begin <= y < y_end of `out` = `small` read bilinearly (clamp to
+ * edge) at ((x + 0.5) / factor - 0.5, (y + 0.5) / factor - 0.5): the pixel
+ * centres of the two grids aligned. */
+void disk_fast_upsample_rows (const DiskImage * small, DiskImage * out,
+    guint factor, guint y_begin, guint y_end);
+
+/* The same with each pixel's radius rounded to a multiple of `radius_step`
+ * pixels and its angle to a multiple of `angle_step` degrees (0: exact):
+ * runs of pixels sharing the rounded pair are then long, and every run is
+ * planned once (cached across the rows of the call) and runs the uniform
+ * kernel. An approximation (docs/PERFORMANCE.md for its accuracy); with
+ * both steps 0 it is disk_fast_varying_layer_rows. */
+void disk_fast_varying_layer_rows_quantised (const DiskBasis * basis,
+    guint layer, const gfloat * radius, const gfloat * angle,
+    gdouble scale_x, gdouble scale_y, gdouble radius_step,
+    gdouble angle_step, const DiskImage * in, DiskImage * out,
+    guint y_begin, guint y_end);
+
+/* The steps the element uses for `mode` (0, 0 where it stays exact). */
+void disk_fast_varying_steps (DiskEffectMode mode, gdouble * radius_step,
+    gdouble * angle_step);
+
+/* Which SIMD kernel runs on this CPU ("avx512f", "avx2" or "generic"), for
+ * benchmarks and reports. */
+const gchar *disk_fast_simd_name (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLayer, disk_fast_layer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastPlan, disk_fast_plan_free)
+
+G_END_DECLS
+
+#endif /* __DISK_FAST_H__ */

@@ -1,0 +1,564 @@
+/* Tests of the fast filter path (disk-fast.h) against the reference filter
+ * (disk-filter.h, itself tested against dense convolution in test-filter.c).
+ *
+ * The fast path is an exact reorganisation (integer taps, blocking, SIMD,
+ * edge copies), so it must agree with the reference to float rounding on any
+ * complex: offsets far outside the image, negative weights, taps that merge,
+ * 1 to 4 channels, images narrower than the kernel. And a pixel must not
+ * depend on how rows are split into bands.
+ *
+ * The approximations (reduced resolution at large radii, quantised radii in
+ * map and depth modes) are held to the rule of docs/PERFORMANCE.md: on real
+ * photos, image PSNR against the dense ground truth within 0.3 dB of the
+ * reference path's, both computed here, at radii where they engage. */
+#include "disk-fast.h"
+#include "disk-filter.h"
+#include "disk-basis.h"
+#include "disk-dense.h"
+#include "disk-image-io.h"
+#include "disk-metrics.h"
+#include "disk-preset.h"
+#include "disk-target.h"
+
+#include <math.h>
+#include <string.h>
+
+static DiskImage *
+random_image (GRand * rand, guint w, guint h, guint channels)
+{
+  DiskImage *im = disk_image_new (w, h, channels);
+  guint x, y, c;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (c = 0; c < channels; c++)
+        disk_image_pixel (im, x, y)[c] = (gfloat) g_rand_double (rand);
+  return im;
+}
+
+/* A complex with offsets up to `reach` pixels (some exactly integer, some
+ * duplicated so that taps merge) and weights summing to 1, a few negative. */
+static DiskComplex *
+random_complex (GRand * rand, guint layers, guint samples, gdouble reach)
+{
+  DiskComplex *c = disk_complex_new_uniform (layers, samples);
+  guint i;
+
+  for (i = 0; i < c->total; i++) {
+    DiskSample *s = &c->samples[i];
+
+    s->x = (gfloat) g_rand_double_range (rand, -reach, reach);
+    s->y = (gfloat) g_rand_double_range (rand, -reach, reach);
+    s->w = (gfloat) g_rand_double_range (rand, -0.2, 1.0);
+    if (i % 5 == 1)
+      s->x = roundf (s->x);
+    if (i % 7 == 3 && i > 0)
+      *s = c->samples[i - 1];
+  }
+  disk_complex_normalise_weights (c);
+  return c;
+}
+
+static gdouble
+max_abs_diff (const DiskImage * a, const DiskImage * b)
+{
+  gdouble worst = 0.0;
+  guint x, y, c;
+
+  g_assert_true (disk_image_same_shape (a, b));
+  for (y = 0; y < a->height; y++)
+    for (x = 0; x < a->width; x++)
+      for (c = 0; c < a->channels; c++)
+        worst = MAX (worst, fabs (disk_image_pixel (a, x, y)[c]
+                - disk_image_pixel (b, x, y)[c]));
+  return worst;
+}
+
+/* Uniform complexes of every kind on images of many shapes. */
+static void
+test_uniform_matches_reference (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  static const guint sizes[][2] = {
+    {1, 1}, {2, 7}, {7, 2}, {17, 5}, {67, 41}, {200, 9}, {131, 33},
+  };
+  static const gdouble reaches[] = { 0.0, 0.7, 3.5, 12.0, 40.0, 1e6 };
+  guint s, r, ch;
+
+  for (s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (r = 0; r < G_N_ELEMENTS (reaches); r++)
+      for (ch = 1; ch <= 4; ch++) {
+        g_autoptr (DiskImage) in = random_image (rand, sizes[s][0],
+            sizes[s][1], ch);
+        g_autoptr (DiskImage) want = disk_image_new (in->width, in->height,
+            ch);
+        g_autoptr (DiskImage) got = disk_image_new (in->width, in->height,
+            ch);
+        g_autoptr (DiskComplex) c = random_complex (rand, 3, 1 + (r * 7 + ch)
+            % 24, reaches[r]);
+        gdouble d;
+
+        disk_filter_uniform (c, in, want);
+        disk_fast_filter_uniform (c, in, got);
+        d = max_abs_diff (want, got);
+        if (d > 1e-5)
+          g_test_message ("%ux%u x%u reach %g: max diff %g", in->width,
+              in->height, ch, reaches[r], d);
+        g_assert_cmpfloat (d, <=, 1e-5);
+      }
+}
+
+/* A single tap at an integer offset is an exact shift: no rounding at all,
+ * whatever the SIMD kernel (checks the sign convention independently). */
+static void
+test_integer_shift_exact (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr (DiskImage) in = random_image (rand, 150, 20, 3);
+  g_autoptr (DiskImage) out = disk_image_new (150, 20, 3);
+  DiskSample sample = { 3.0f, -2.0f, 1.0f };
+  g_autoptr (DiskFastLayer) layer = disk_fast_layer_new (&sample, 1, 150, 20);
+  guint x, y, c;
+
+  g_assert_cmpuint (disk_fast_layer_n_taps (layer), ==, 1);
+  disk_fast_layer_rows (layer, in, out, 0, 20);
+  for (y = 0; y < 20; y++)
+    for (x = 0; x < 150; x++)
+      for (c = 0; c < 3; c++) {
+        /* light moves by (+3, -2): out(p) = in(p - (3, -2)), clamped */
+        gint sx = CLAMP ((gint) x - 3, 0, 149), sy = CLAMP ((gint) y + 2, 0,
+            19);
+        g_assert_cmpfloat (disk_image_pixel (out, x, y)[c], ==,
+            disk_image_pixel (in, sx, sy)[c]);
+      }
+}
+
+/* Bilinear taps that share integer positions merge: 24 samples all within
+ * the same pixel square make at most 4 integer taps. */
+static void
+test_taps_merge (void)
+{
+  DiskSample s[24];
+  g_autoptr (DiskFastLayer) layer = NULL;
+  guint i;
+
+  for (i = 0; i < 24; i++)
+    s[i] = (DiskSample) { 0.1f + 0.03f * i, -0.2f - 0.01f * i, 1.0f / 24 };
+  layer = disk_fast_layer_new (s, 24, 64, 64);
+  g_assert_cmpuint (disk_fast_layer_n_taps (layer), <=, 4);
+}
+
+/* Rows split into bands of any size give the same bits. */
+static void
+test_bands_bit_identical (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr (DiskImage) in = random_image (rand, 97, 61, 4);
+  g_autoptr (DiskImage) whole = disk_image_new (97, 61, 4);
+  g_autoptr (DiskImage) bands = disk_image_new (97, 61, 4);
+  g_autoptr (DiskComplex) c = random_complex (rand, 1, 24, 9.0);
+  g_autoptr (DiskFastLayer) layer = disk_fast_layer_new (c->samples, 24, 97,
+      61);
+  guint y = 0, step = 1;
+
+  disk_fast_layer_rows (layer, in, whole, 0, 61);
+  while (y < 61) {
+    guint end = MIN (61, y + step);
+
+    disk_fast_layer_rows (layer, in, bands, y, end);
+    y = end;
+    step = step * 2 + 1;
+  }
+  g_assert_cmpint (memcmp (whole->data, bands->data,
+          sizeof (gfloat) * whole->stride * whole->height), ==, 0);
+}
+
+/* A basis of three random complexes of one structure. */
+static DiskBasis *
+random_basis (GRand * rand, gdouble reach)
+{
+  const gdouble radii[] = { 2.0, 5.0, 9.0 };
+  DiskComplex *entries[3];
+  DiskBasis *basis;
+  guint k;
+
+  for (k = 0; k < 3; k++)
+    entries[k] = random_complex (rand, 2, 12, reach * radii[k] / 9.0);
+  basis = disk_basis_new (3, radii, entries, NULL);
+  for (k = 0; k < 3; k++)
+    disk_complex_free (entries[k]);
+  return basis;
+}
+
+/* Varying layers: parameters constant along long runs (fast runs), others
+ * changing every pixel (per-pixel gather), with and without angles and at
+ * chroma scales, against the reference's per-pixel gather. */
+static void
+test_varying_matches_reference (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (17);
+  g_autoptr (DiskBasis) basis = random_basis (rand, 9.0);
+  const guint w = 83, h = 29;
+  g_autofree gfloat *radius = g_new (gfloat, w * h);
+  g_autofree gfloat *angle = g_new (gfloat, w * h);
+  static const gdouble scales[][2] = { {1.0, 1.0}, {0.5, 0.5}, {0.5, 1.0} };
+  guint x, y, ch, s, use_angle;
+
+  /* Rows 0-9: one radius per row; 10-19: runs of 20 with a changing angle;
+   * 20-28: every pixel its own radius and angle. */
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      gsize p = (gsize) y * w + x;
+
+      if (y < 10) {
+        radius[p] = 0.9f * y;
+        angle[p] = 30.0f;
+      } else if (y < 20) {
+        radius[p] = 3.0f + (x / 20);
+        angle[p] = 10.0f * (x / 20);
+      } else {
+        radius[p] = (gfloat) g_rand_double_range (rand, 0.0, 11.0);
+        angle[p] = (gfloat) g_rand_double_range (rand, -180.0, 180.0);
+      }
+    }
+
+  for (ch = 1; ch <= 4; ch++)
+    for (s = 0; s < G_N_ELEMENTS (scales); s++)
+      for (use_angle = 0; use_angle < 2; use_angle++) {
+        g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
+        g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
+        g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
+        guint l;
+
+        for (l = 0; l < 2; l++) {
+          disk_filter_varying_layer_rows_scaled (basis, l, radius,
+              use_angle ? angle : NULL, scales[s][0], scales[s][1], in, want,
+              0, h);
+          /* in three bands, as threads would */
+          disk_fast_varying_layer_rows (basis, l, radius,
+              use_angle ? angle : NULL, scales[s][0], scales[s][1], in, got,
+              0, 7);
+          disk_fast_varying_layer_rows (basis, l, radius,
+              use_angle ? angle : NULL, scales[s][0], scales[s][1], in, got,
+              7, 20);
+          disk_fast_varying_layer_rows (basis, l, radius,
+              use_angle ? angle : NULL, scales[s][0], scales[s][1], in, got,
+              20, h);
+          g_assert_cmpfloat (max_abs_diff (want, got), <=, 1e-5);
+        }
+      }
+}
+
+/* disk_fast_effect_fill_rows gives disk_effect_fill_rows' bits. */
+static void
+test_fill_identical (void)
+{
+  static const gdouble angles[] = { 0.0, 10.0, -37.5, 90.0 };
+  static const gdouble falloffs[] = { 0.0, 0.3 };
+  const guint w = 45, h = 31;
+  guint a, f, sub;
+
+  for (a = 0; a < G_N_ELEMENTS (angles); a++)
+    for (f = 0; f < G_N_ELEMENTS (falloffs); f++)
+      for (sub = 1; sub <= 2; sub++) {
+        const guint pw = (w + sub - 1) / sub, ph = (h + sub - 1) / sub;
+        g_autofree gfloat *r0 = g_new (gfloat, pw * ph);
+        g_autofree gfloat *a0 = g_new (gfloat, pw * ph);
+        g_autofree gfloat *r1 = g_new (gfloat, pw * ph);
+        g_autofree gfloat *a1 = g_new (gfloat, pw * ph);
+        DiskEffectParams params;
+
+        disk_effect_params_init (&params);
+        params.mode = DISK_EFFECT_TILT_SHIFT;
+        params.radius = 7.5;
+        params.angle = 12.0;
+        params.focus_angle = angles[a];
+        params.focus_falloff = falloffs[f];
+        params.center_y = 0.4;
+        disk_effect_fill_rows (&params, w, h, pw, ph, sub, sub, NULL, NULL,
+            r0, a0, 0, ph);
+        disk_fast_effect_fill_rows (&params, w, h, pw, ph, sub, sub, NULL,
+            NULL, r1, a1, 0, 3);
+        disk_fast_effect_fill_rows (&params, w, h, pw, ph, sub, sub, NULL,
+            NULL, r1, a1, 3, ph);
+        g_assert_cmpint (memcmp (r0, r1, sizeof (gfloat) * pw * ph), ==, 0);
+        g_assert_cmpint (memcmp (a0, a1, sizeof (gfloat) * pw * ph), ==, 0);
+      }
+}
+
+/* The box average then the cubic: a linear ramp comes back exactly away
+ * from the edges (both filters reproduce linear functions), and a flat
+ * image stays flat everywhere. */
+static void
+test_resample_linear (void)
+{
+  const guint w = 41, h = 23, f = 2;
+  g_autoptr (DiskImage) in = disk_image_new (w, h, 2);
+  g_autoptr (DiskImage) small = disk_image_new (disk_fast_reduced_size (w,
+          f), disk_fast_reduced_size (h, f), 2);
+  g_autoptr (DiskImage) out = disk_image_new (w, h, 2);
+  guint x, y;
+
+  g_assert_cmpuint (small->width, ==, 21);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      disk_image_pixel (in, x, y)[0] = 0.01f * x - 0.02f * y;
+      disk_image_pixel (in, x, y)[1] = 0.25f;
+    }
+  disk_fast_downsample_rows (in, small, f, 0, small->height);
+  disk_fast_upsample_rows (small, out, f, 0, h);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      if (x >= 4 && x + 5 < w && y >= 4 && y + 5 < h)
+        g_assert_cmpfloat (fabs (disk_image_pixel (out, x, y)[0]
+                - disk_image_pixel (in, x, y)[0]), <, 1e-5);
+      g_assert_cmpfloat (fabs (disk_image_pixel (out, x, y)[1] - 0.25f), <,
+          1e-6);
+    }
+}
+
+static DiskPreset *
+load_bokeh (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
+      "..", "..", "presets", "bokeh.preset", NULL);
+  DiskPreset *preset = disk_preset_load_file (path, &error);
+
+  g_assert_no_error (error);
+  return preset;
+}
+
+static DiskImage *
+load_photo (const gchar * name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
+      name, NULL);
+  g_autoptr (DiskImage) image = disk_image_load (path, &error);
+
+  g_assert_no_error (error);
+  return disk_image_to_rgb (image);
+}
+
+/* The reduced path as the element runs it: box down, the complex scaled to
+ * the reduced grid, cubic up. */
+static DiskImage *
+filter_reduced (const DiskComplex * complex, const DiskImage * in, guint f)
+{
+  g_autoptr (DiskComplex) k = disk_complex_copy (complex);
+  g_autoptr (DiskImage) small = disk_image_new (disk_fast_reduced_size
+      (in->width, f), disk_fast_reduced_size (in->height, f), in->channels);
+  g_autoptr (DiskImage) blurred = disk_image_new (small->width,
+      small->height, small->channels);
+  DiskImage *out = disk_image_new (in->width, in->height, in->channels);
+
+  disk_complex_scale (k, 1.0f / f);
+  disk_fast_downsample_rows (in, small, f, 0, small->height);
+  disk_fast_filter_uniform (k, small, blurred);
+  disk_fast_upsample_rows (blurred, out, f, 0, out->height);
+  return out;
+}
+
+/* Reduced resolution where the element engages it: within 0.3 dB of the
+ * full-resolution reference, both against the dense disc (the photo edge-
+ * extended by the kernel's reach, as disk-quality.h measures). */
+static void
+test_reduced_psnr (void)
+{
+  g_autoptr (DiskPreset) preset = load_bokeh ();
+  g_autoptr (DiskTarget) disc = disk_target_parse ("disc", NULL);
+  static const gchar *photos[] = { "coffee.png", "astronaut.png" };
+  static const gdouble radii[] = { DISK_FAST_REDUCE_RADIUS, 80.0 };
+  guint i, k;
+
+  g_assert_cmpuint (disk_fast_reduction (DISK_FAST_REDUCE_RADIUS - 1), ==, 1);
+  for (i = 0; i < G_N_ELEMENTS (photos); i++)
+    for (k = 0; k < G_N_ELEMENTS (radii); k++) {
+      g_autoptr (DiskImage) photo = load_photo (photos[i]);
+      g_autoptr (DiskComplex) c = disk_basis_new_complex (preset->basis);
+      g_autoptr (DiskImage) kernel = disk_target_render (disc, radii[k],
+          disk_target_half_size (radii[k]));
+      g_autoptr (DiskImage) dense = disk_image_new (photo->width,
+          photo->height, 3);
+      g_autoptr (DiskImage) grown = NULL, ref = NULL, fast = NULL;
+      g_autoptr (DiskImage) ref_c = NULL, fast_c = NULL;
+      const guint f = disk_fast_reduction (radii[k]);
+      guint border;
+      gdouble p_ref, p_fast;
+
+      g_assert_cmpuint (f, >, 1);
+      disk_basis_interpolate (preset->basis, radii[k], 0.0, c);
+      border = (guint) ceil (disk_complex_reach (c)) + 2;
+      disk_convolve_dense (kernel, photo, dense);
+      grown = disk_image_extend (photo, border);
+      ref = disk_image_new (grown->width, grown->height, 3);
+      disk_filter_uniform (c, grown, ref);
+      fast = filter_reduced (c, grown, f);
+      ref_c = disk_image_crop (ref, border);
+      fast_c = disk_image_crop (fast, border);
+      p_ref = disk_image_psnr (dense, ref_c, 1.0);
+      p_fast = disk_image_psnr (dense, fast_c, 1.0);
+      g_test_message ("%s r=%g: reference %.2f dB, reduced x%u %.2f dB",
+          photos[i], radii[k], p_ref, f, p_fast);
+      g_assert_cmpfloat (p_fast, >=, p_ref - 0.3);
+    }
+}
+
+/* Disc coverage of pixel (dx, dy) for radius r, 4 x 4 supersampled. */
+static gdouble
+disc_coverage (gint dx, gint dy, gdouble r)
+{
+  guint i, j, n = 0;
+
+  for (j = 0; j < 4; j++)
+    for (i = 0; i < 4; i++) {
+      gdouble x = dx - 0.375 + 0.25 * i, y = dy - 0.375 + 0.25 * j;
+
+      n += x * x + y * y <= r * r;
+    }
+  return n / 16.0;
+}
+
+/* The dense per-pixel reference of a varying disc blur: every pixel the
+ * normalised disc of its own radius. */
+static DiskImage *
+dense_varying (const DiskImage * in, const gfloat * radius)
+{
+  DiskImage *out = disk_image_new (in->width, in->height, in->channels);
+  guint x, y, c;
+
+  for (y = 0; y < in->height; y++)
+    for (x = 0; x < in->width; x++) {
+      const gdouble r = radius[y * in->width + x];
+      const gint h = (gint) ceil (r + 0.5);
+      gdouble acc[4] = { 0 }, sum = 0.0;
+      gint dx, dy;
+
+      for (dy = -h; dy <= h; dy++)
+        for (dx = -h; dx <= h; dx++) {
+          gdouble k = r < 0.5 ? (dx == 0 && dy == 0) : disc_coverage (dx, dy,
+              r);
+          const gfloat *p;
+
+          if (k == 0.0)
+            continue;
+          p = disk_image_pixel (in, CLAMP ((gint) x - dx, 0,
+                  (gint) in->width - 1), CLAMP ((gint) y - dy, 0,
+                  (gint) in->height - 1));
+          for (c = 0; c < in->channels; c++)
+            acc[c] += k * p[c];
+          sum += k;
+        }
+      for (c = 0; c < in->channels; c++)
+        disk_image_pixel (out, x, y)[c] = (gfloat) (acc[c] / sum);
+    }
+  return out;
+}
+
+static DiskImage *
+run_varying (const DiskBasis * basis, const gfloat * radius,
+    const gfloat * angle, const DiskImage * in, gdouble radius_step,
+    gdouble angle_step, gboolean reference)
+{
+  DiskImage *a = disk_image_copy (in);
+  g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
+      in->channels);
+  guint l;
+
+  for (l = 0; l < basis->entries[0]->n_layers; l++) {
+    DiskImage *swap;
+
+    if (reference)
+      disk_filter_varying_layer_rows (basis, l, radius, angle, a, b, 0,
+          in->height);
+    else
+      disk_fast_varying_layer_rows_quantised (basis, l, radius, angle, 1.0,
+          1.0, radius_step, angle_step, a, b, 0, in->height);
+    swap = a;
+    a = b;
+    b = swap;
+  }
+  return a;
+}
+
+/* Map and depth modes with the real disparity map on the real photo it
+ * belongs to: the quantised path within 0.3 dB of the reference. Also: the
+ * quantised path does not depend on how rows are split. */
+static void
+test_quantised_psnr (void)
+{
+  g_autoptr (DiskPreset) preset = load_bokeh ();
+  g_autoptr (DiskImage) photo = load_photo ("motorcycle.png");
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *map_path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
+      "motorcycle-disparity.png", NULL);
+  g_autoptr (DiskImage) map_rgb = disk_image_load (map_path, &error);
+  g_autoptr (DiskImage) map = NULL;
+  const guint w = photo->width, h = photo->height;
+  g_autofree gfloat *radius = g_new (gfloat, w * h);
+  g_autofree gfloat *angle = g_new (gfloat, w * h);
+  static const DiskEffectMode modes[] = { DISK_EFFECT_MAP,
+    DISK_EFFECT_DEPTH
+  };
+  static const gdouble radii[] = { 10.0, 16.0 };
+  guint m;
+
+  g_assert_no_error (error);
+  map = disk_image_to_luminance (map_rgb);
+  for (m = 0; m < G_N_ELEMENTS (modes); m++) {
+    DiskEffectParams params;
+    gdouble rs, as, p_ref, p_fast;
+    g_autoptr (DiskImage) dense = NULL, ref = NULL, fast = NULL;
+    g_autoptr (DiskImage) bands = disk_image_new (w, h, 3);
+
+    disk_effect_params_init (&params);
+    params.mode = modes[m];
+    params.radius = radii[m];
+    params.focus_depth = 0.8;
+    disk_effect_fill_rows (&params, w, h, w, h, 1, 1, map, NULL, radius,
+        angle, 0, h);
+    disk_fast_varying_steps (modes[m], &rs, &as);
+    g_assert_cmpfloat (rs, >, 0.0);
+    dense = dense_varying (photo, radius);
+    ref = run_varying (preset->basis, radius, angle, photo, 0, 0, TRUE);
+    fast = run_varying (preset->basis, radius, angle, photo, rs, as, FALSE);
+    p_ref = disk_image_psnr (dense, ref, 1.0);
+    p_fast = disk_image_psnr (dense, fast, 1.0);
+    g_test_message ("mode %d r=%g: reference %.2f dB, quantised %.2f dB "
+        "(%.1f dB from the reference)", modes[m], radii[m], p_ref, p_fast,
+        disk_image_psnr (ref, fast, 1.0));
+    g_assert_cmpfloat (p_fast, >=, p_ref - 0.3);
+    /* and it really is approximate, or this test would test nothing */
+    g_assert_cmpfloat (disk_mse (ref, fast), >, 0.0);
+
+    /* one layer in bands gives the same bits as in one piece */
+    disk_fast_varying_layer_rows_quantised (preset->basis, 0, radius, angle,
+        1.0, 1.0, rs, as, photo, fast, 0, h);
+    disk_fast_varying_layer_rows_quantised (preset->basis, 0, radius, angle,
+        1.0, 1.0, rs, as, photo, bands, 0, 37);
+    disk_fast_varying_layer_rows_quantised (preset->basis, 0, radius, angle,
+        1.0, 1.0, rs, as, photo, bands, 37, h);
+    g_assert_cmpint (memcmp (fast->data, bands->data,
+            sizeof (gfloat) * fast->stride * h), ==, 0);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_message ("SIMD kernel: %s", disk_fast_simd_name ());
+  g_test_add_func ("/fast/uniform-matches-reference",
+      test_uniform_matches_reference);
+  g_test_add_func ("/fast/integer-shift-exact", test_integer_shift_exact);
+  g_test_add_func ("/fast/taps-merge", test_taps_merge);
+  g_test_add_func ("/fast/bands-bit-identical", test_bands_bit_identical);
+  g_test_add_func ("/fast/varying-matches-reference",
+      test_varying_matches_reference);
+  g_test_add_func ("/fast/fill-identical", test_fill_identical);
+  g_test_add_func ("/fast/resample-linear", test_resample_linear);
+  g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
+  g_test_add_func ("/fast/quantised-psnr", test_quantised_psnr);
+  return g_test_run ();
+}
