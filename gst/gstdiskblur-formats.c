@@ -39,6 +39,24 @@ srgb_table_8 (void)
   return table;
 }
 
+/* v / 255 for every 8-bit code, computed once: the same values as the
+ * division, without a division per component in the unpack loop. */
+static const gfloat *
+unorm_table_8 (void)
+{
+  static gfloat table[256];
+  static gsize initialised = 0;
+
+  if (g_once_init_enter (&initialised)) {
+    guint i;
+
+    for (i = 0; i < 256; i++)
+      table[i] = i / 255.0f;
+    g_once_init_leave (&initialised, 1);
+  }
+  return table;
+}
+
 gboolean
 gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
     const GstVideoInfo * info)
@@ -121,7 +139,8 @@ gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
   const GstDiskBlurPlane *pl = &layout->planes[plane];
   const guint n = pl->n_comps;
   const gboolean linear = linear_light && layout->rgb;
-  const gfloat *table = linear ? srgb_table_8 () : NULL;
+  const gfloat *srgb = linear ? srgb_table_8 () : NULL;
+  const gfloat *unorm = unorm_table_8 ();
   guint x, y, k;
 
   g_return_if_fail (image->width == pl->width && image->height == pl->height);
@@ -143,10 +162,10 @@ gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
           out[x * n + k] = decode ? gst_disk_blur_srgb_to_linear (v) : v;
         }
       } else {
-        for (x = 0; x < pl->width; x++) {
-          guint8 v = src[(gsize) x * ps];
-          out[x * n + k] = decode ? table[v] : v / 255.0f;
-        }
+        const gfloat *table = decode ? srgb : unorm;
+
+        for (x = 0; x < pl->width; x++)
+          out[x * n + k] = table[src[(gsize) x * ps]];
       }
     }
 
@@ -187,25 +206,40 @@ gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
   for (y = y_begin; y < y_end; y++) {
     const gfloat *in = disk_image_pixel (image, 0, y);
 
-    /* Un-premultiply and re-encode into a row of final values in [0, 1]. */
-    for (x = 0; x < pl->width; x++) {
-      const gfloat *px = in + x * n;
-      gfloat *o = row + x * n;
-      gfloat a = pl->alpha >= 0 ? px[pl->alpha] : 1.0f;
+    /* Un-premultiply and re-encode into a row of final values in [0, 1].
+     * The common cases (no sRGB coding) get loops of their own: this runs
+     * for every component of every frame. */
+    if (!linear && pl->alpha < 0) {
+      for (x = 0; x < pl->width * n; x++)
+        row[x] = clamp01 (in[x]);
+    } else if (!linear) {
+      for (x = 0; x < pl->width; x++) {
+        const gfloat *px = in + x * n;
+        gfloat *o = row + x * n;
+        const gfloat a = px[pl->alpha];
+        const gfloat inverse = a > 0.0f ? 1.0f / a : 0.0f;
 
-      for (k = 0; k < n; k++) {
-        gfloat v = px[k];
+        for (k = 0; k < n; k++)
+          o[k] = clamp01 (px[k] * inverse);
+        o[pl->alpha] = clamp01 (a);
+      }
+    } else {
+      for (x = 0; x < pl->width; x++) {
+        const gfloat *px = in + x * n;
+        gfloat *o = row + x * n;
+        gfloat a = pl->alpha >= 0 ? px[pl->alpha] : 1.0f;
 
-        if ((gint) k == pl->alpha) {
-          o[k] = clamp01 (v);
-          continue;
+        for (k = 0; k < n; k++) {
+          gfloat v = px[k];
+
+          if ((gint) k == pl->alpha) {
+            o[k] = clamp01 (v);
+            continue;
+          }
+          if (pl->alpha >= 0)
+            v = a > 0.0f ? v / a : 0.0f;
+          o[k] = clamp01 (gst_disk_blur_linear_to_srgb (clamp01 (v)));
         }
-        if (pl->alpha >= 0)
-          v = a > 0.0f ? v / a : 0.0f;
-        v = clamp01 (v);
-        if (linear)
-          v = clamp01 (gst_disk_blur_linear_to_srgb (v));
-        o[k] = v;
       }
     }
 
