@@ -131,6 +131,57 @@ comp_is_16 (const GstVideoFrame * frame, guint c)
   return GST_VIDEO_FRAME_COMP_DEPTH (frame, c) > 8;
 }
 
+/* Every component of the plane 8-bit with one pixel stride: the common case
+ * (packed RGB-like, AYUV, GRAY8, every plane of I420/Y42B/Y444, NV12's UV). */
+static gboolean
+plane_is_8 (const GstVideoFrame * frame, const GstDiskBlurPlane * pl)
+{
+  const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, pl->comps[0]);
+  guint k;
+
+  for (k = 0; k < pl->n_comps; k++)
+    if (comp_is_16 (frame, pl->comps[k])
+        || GST_VIDEO_FRAME_COMP_PSTRIDE (frame, pl->comps[k]) != ps)
+      return FALSE;
+  return TRUE;
+}
+
+/* One row of such a plane in a single pass: decode every component through
+ * its table and premultiply by alpha (a multiplication by 1 where there is
+ * none, which is exact), giving the same floats as the general loops. */
+static void
+unpack_row_8 (const GstDiskBlurPlane * pl, const GstVideoFrame * frame,
+    guint y, const gfloat * srgb, const gfloat * unorm, gfloat * out)
+{
+  const guint n = pl->n_comps;
+  const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, pl->comps[0]);
+  const guint8 *src[GST_VIDEO_MAX_COMPONENTS];
+  const gfloat *table[GST_VIDEO_MAX_COMPONENTS];
+  const guint8 *alpha = NULL;
+  guint x, k;
+
+  for (k = 0; k < n; k++) {
+    const guint c = pl->comps[k];
+
+    src[k] = GST_VIDEO_FRAME_COMP_DATA (frame, c)
+        + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+    table[k] = srgb != NULL && (gint) k != pl->alpha ? srgb : unorm;
+  }
+  if (pl->alpha >= 0)
+    alpha = src[pl->alpha];
+
+  for (x = 0; x < pl->width; x++) {
+    const gsize at = (gsize) x * ps;
+    const gfloat a = alpha != NULL ? unorm[alpha[at]] : 1.0f;
+    gfloat *px = out + x * n;
+
+    for (k = 0; k < n; k++)
+      px[k] = table[k][src[k][at]] * a;
+    if (alpha != NULL)
+      px[pl->alpha] = a;
+  }
+}
+
 void
 gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
     const GstVideoFrame * frame, gboolean linear_light, DiskImage * image,
@@ -148,6 +199,11 @@ gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
 
   for (y = y_begin; y < y_end; y++) {
     gfloat *out = disk_image_pixel (image, 0, y);
+
+    if (plane_is_8 (frame, pl)) {
+      unpack_row_8 (pl, frame, y, srgb, unorm, out);
+      continue;
+    }
 
     for (k = 0; k < n; k++) {
       const guint c = pl->comps[k];
@@ -189,6 +245,105 @@ clamp01 (gfloat v)
   return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
 }
 
+/* One row of an 8-bit plane without sRGB coding in a single pass:
+ * un-premultiply, clamp and round every component straight into the frame,
+ * the same arithmetic as the general loops below. */
+static void
+pack_row_8 (const GstDiskBlurPlane * pl, const gfloat * in,
+    GstVideoFrame * frame, guint y)
+{
+  const guint n = pl->n_comps;
+  const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, pl->comps[0]);
+  guint8 *dst[GST_VIDEO_MAX_COMPONENTS];
+  guint x, k;
+
+  for (k = 0; k < n; k++) {
+    const guint c = pl->comps[k];
+
+    dst[k] = GST_VIDEO_FRAME_COMP_DATA (frame, c)
+        + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+  }
+
+  for (x = 0; x < pl->width; x++) {
+    const gsize at = (gsize) x * ps;
+    const gfloat *px = in + x * n;
+    gfloat inverse = 1.0f;
+
+    if (pl->alpha >= 0) {
+      const gfloat a = px[pl->alpha];
+      inverse = a > 0.0f ? 1.0f / a : 0.0f;
+    }
+    for (k = 0; k < n; k++)
+      dst[k][at] = (guint8) (clamp01 (px[k] * inverse) * 255.0f + 0.5f);
+    if (pl->alpha >= 0)
+      dst[pl->alpha][at] =
+          (guint8) (clamp01 (px[pl->alpha]) * 255.0f + 0.5f);
+  }
+}
+
+/* Any plane, any depth, sRGB coding or not: un-premultiply and re-encode
+ * into `row` (values in [0, 1]), then write each component. */
+static void
+pack_row_general (const GstDiskBlurPlane * pl, const gfloat * in,
+    gboolean linear, gfloat * row, GstVideoFrame * frame, guint y)
+{
+  const guint n = pl->n_comps;
+  guint x, k;
+
+  /* Un-premultiply and re-encode into a row of final values in [0, 1].
+   * The common cases (no sRGB coding) get loops of their own: this runs
+   * for every component of every frame. */
+  if (!linear && pl->alpha < 0) {
+    for (x = 0; x < pl->width * n; x++)
+      row[x] = clamp01 (in[x]);
+  } else if (!linear) {
+    for (x = 0; x < pl->width; x++) {
+      const gfloat *px = in + x * n;
+      gfloat *o = row + x * n;
+      const gfloat a = px[pl->alpha];
+      const gfloat inverse = a > 0.0f ? 1.0f / a : 0.0f;
+
+      for (k = 0; k < n; k++)
+        o[k] = clamp01 (px[k] * inverse);
+      o[pl->alpha] = clamp01 (a);
+    }
+  } else {
+    for (x = 0; x < pl->width; x++) {
+      const gfloat *px = in + x * n;
+      gfloat *o = row + x * n;
+      gfloat a = pl->alpha >= 0 ? px[pl->alpha] : 1.0f;
+
+      for (k = 0; k < n; k++) {
+        gfloat v = px[k];
+
+        if ((gint) k == pl->alpha) {
+          o[k] = clamp01 (v);
+          continue;
+        }
+        if (pl->alpha >= 0)
+          v = a > 0.0f ? v / a : 0.0f;
+        o[k] = clamp01 (gst_disk_blur_linear_to_srgb (clamp01 (v)));
+      }
+    }
+  }
+
+  for (k = 0; k < n; k++) {
+    const guint c = pl->comps[k];
+    guint8 *dst = GST_VIDEO_FRAME_COMP_DATA (frame, c)
+        + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+    const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, c);
+
+    if (comp_is_16 (frame, c)) {
+      for (x = 0; x < pl->width; x++)
+        GST_WRITE_UINT16_LE (dst + (gsize) x * ps,
+            (guint16) (row[x * n + k] * 65535.0f + 0.5f));
+    } else {
+      for (x = 0; x < pl->width; x++)
+        dst[(gsize) x * ps] = (guint8) (row[x * n + k] * 255.0f + 0.5f);
+    }
+  }
+}
+
 void
 gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
     const DiskImage * image, gboolean linear_light, GstVideoFrame * frame,
@@ -197,8 +352,9 @@ gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
   const GstDiskBlurPlane *pl = &layout->planes[plane];
   const guint n = pl->n_comps;
   const gboolean linear = linear_light && layout->rgb;
-  g_autofree gfloat *row = g_new (gfloat, (gsize) pl->width * n);
-  guint x, y, k;
+  const gboolean fast = !linear && plane_is_8 (frame, pl);
+  g_autofree gfloat *row = fast ? NULL : g_new (gfloat, (gsize) pl->width * n);
+  guint x, y;
 
   g_return_if_fail (image->width == pl->width && image->height == pl->height);
   g_return_if_fail (image->channels == n);
@@ -206,58 +362,10 @@ gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
   for (y = y_begin; y < y_end; y++) {
     const gfloat *in = disk_image_pixel (image, 0, y);
 
-    /* Un-premultiply and re-encode into a row of final values in [0, 1].
-     * The common cases (no sRGB coding) get loops of their own: this runs
-     * for every component of every frame. */
-    if (!linear && pl->alpha < 0) {
-      for (x = 0; x < pl->width * n; x++)
-        row[x] = clamp01 (in[x]);
-    } else if (!linear) {
-      for (x = 0; x < pl->width; x++) {
-        const gfloat *px = in + x * n;
-        gfloat *o = row + x * n;
-        const gfloat a = px[pl->alpha];
-        const gfloat inverse = a > 0.0f ? 1.0f / a : 0.0f;
-
-        for (k = 0; k < n; k++)
-          o[k] = clamp01 (px[k] * inverse);
-        o[pl->alpha] = clamp01 (a);
-      }
-    } else {
-      for (x = 0; x < pl->width; x++) {
-        const gfloat *px = in + x * n;
-        gfloat *o = row + x * n;
-        gfloat a = pl->alpha >= 0 ? px[pl->alpha] : 1.0f;
-
-        for (k = 0; k < n; k++) {
-          gfloat v = px[k];
-
-          if ((gint) k == pl->alpha) {
-            o[k] = clamp01 (v);
-            continue;
-          }
-          if (pl->alpha >= 0)
-            v = a > 0.0f ? v / a : 0.0f;
-          o[k] = clamp01 (gst_disk_blur_linear_to_srgb (clamp01 (v)));
-        }
-      }
-    }
-
-    for (k = 0; k < n; k++) {
-      const guint c = pl->comps[k];
-      guint8 *dst = GST_VIDEO_FRAME_COMP_DATA (frame, c)
-          + (gsize) y * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
-      const gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, c);
-
-      if (comp_is_16 (frame, c)) {
-        for (x = 0; x < pl->width; x++)
-          GST_WRITE_UINT16_LE (dst + (gsize) x * ps,
-              (guint16) (row[x * n + k] * 65535.0f + 0.5f));
-      } else {
-        for (x = 0; x < pl->width; x++)
-          dst[(gsize) x * ps] = (guint8) (row[x * n + k] * 255.0f + 0.5f);
-      }
-    }
+    if (fast)
+      pack_row_8 (pl, in, frame, y);
+    else
+      pack_row_general (pl, in, linear, row, frame, y);
 
     if (layout->pad_byte >= 0) {
       guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (frame, 0)
