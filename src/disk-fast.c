@@ -10,6 +10,7 @@
  * layers cut each row into runs of equal parameters and run each run like a
  * uniform span, or gather pixel by pixel where runs are short. */
 #include "disk-fast.h"
+#include "disk-edge.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,22 +33,6 @@ struct _DiskFastPlan
 
 /* ------------------------------------------------------------------------ */
 /* Planning */
-
-static inline gint
-clamp_index (gint i, gint size)
-{
-  return i < 0 ? 0 : (i >= size ? size - 1 : i);
-}
-
-/* As in disk-filter.c: beyond one image size past an edge every read is the
- * edge pixel, so shifts are bounded there (huge offsets cost nothing). */
-static inline gdouble
-limit_position (gdouble u, guint size)
-{
-  const gdouble limit = (gdouble) size + 2.0;
-
-  return fmin (fmax (u, -limit), limit);
-}
 
 typedef struct
 {
@@ -79,8 +64,8 @@ disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
 
   /* The bilinear weights exactly as the reference resolves a tap. */
   for (i = 0; i < n_samples; i++) {
-    gdouble u = limit_position (-(gdouble) samples[i].x, width);
-    gdouble v = limit_position (-(gdouble) samples[i].y, height);
+    gdouble u = disk_edge_limit (-(gdouble) samples[i].x, width);
+    gdouble v = disk_edge_limit (-(gdouble) samples[i].y, height);
     gdouble fu = floor (u), fv = floor (v);
     gdouble ax = u - fu, ay = v - fv, w = samples[i].w;
     gint dx = (gint) fu, dy = (gint) fv;
@@ -402,7 +387,7 @@ edge_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
   for (i = 0; i < layer->n; i++) {
     if (i == 0 || layer->dy[i] != last_dy) {
       const gfloat *row = disk_image_pixel (in, 0,
-          clamp_index ((gint) y + layer->dy[i], height));
+          disk_edge_clamp ((gint) y + layer->dy[i], height));
 
       seg = seg == NULL ? s->seg : seg + len * ch;
       copy_clamped (seg, row, c0, len, width, ch);
@@ -429,7 +414,7 @@ row_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
   if (lo < hi) {
     for (i = 0; i < layer->n; i++)
       s->src[i] = disk_image_pixel (in, lo + layer->dx[i],
-          clamp_index ((gint) y + layer->dy[i], height));
+          disk_edge_clamp ((gint) y + layer->dy[i], height));
     span_kernel ()->func (o + (gsize) lo * ch, s->src, layer->w, layer->n,
         (gsize) (hi - lo) * ch);
   }
@@ -487,7 +472,7 @@ edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
     return;
   }
   for (i = 0; i < layer->n; i++) {
-    const gint r = clamp_index ((gint) y + layer->dy[i], in->height);
+    const gint r = disk_edge_clamp ((gint) y + layer->dy[i], in->height);
 
     s->src[i] = e->data + ((gsize) (r - e->row0) * e->len
         + (gsize) (e->x_begin + layer->dx[i] - e->c0)) * ch;
@@ -519,8 +504,8 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
     dy_min = MIN (dy_min, layer->dy[i]);
     dy_max = MAX (dy_max, layer->dy[i]);
   }
-  row0 = clamp_index ((gint) y_begin + dy_min, height);
-  row1 = clamp_index ((gint) y_end - 1 + dy_max, height);
+  row0 = disk_edge_clamp ((gint) y_begin + dy_min, height);
+  row1 = disk_edge_clamp ((gint) y_end - 1 + dy_max, height);
   edge_cache_init (&left, layer, in, 0, lo, row0, row1);
   edge_cache_init (&right, layer, in, hi, width, row0, row1);
   scratch_init (&s, layer->n);
@@ -530,7 +515,7 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
     if (lo < hi) {
       for (i = 0; i < layer->n; i++)
         s.src[i] = disk_image_pixel (in, lo + layer->dx[i],
-            clamp_index ((gint) y + layer->dy[i], height));
+            disk_edge_clamp ((gint) y + layer->dy[i], height));
       span_kernel ()->func (o + (gsize) lo * in->channels, s.src, layer->w,
           layer->n, (gsize) (hi - lo) * in->channels);
     }
@@ -615,7 +600,7 @@ interp_samples (Interp * ip, gdouble radius, gdouble degrees,
   }
 }
 
-/* limit_position without library calls; NaN goes to -limit as there. */
+/* disk_edge_limit without library calls; NaN goes to -limit as there. */
 static inline gdouble
 limit_inline (gdouble u, gdouble limit)
 {
@@ -646,10 +631,10 @@ gather_pixel_ch (const DiskSample * s, guint n, const DiskImage * in, gint x,
     y0 -= y0 > v;
     ax = (gfloat) (u - x0);
     ay = (gfloat) (v - y0);
-    const gfloat *ra = disk_image_pixel (in, 0, clamp_index (y0, height));
-    const gfloat *rb = disk_image_pixel (in, 0, clamp_index (y0 + 1, height));
-    const guint xa = clamp_index (x0, width) * ch;
-    const guint xb = clamp_index (x0 + 1, width) * ch;
+    const gfloat *ra = disk_image_pixel (in, 0, disk_edge_clamp (y0, height));
+    const gfloat *rb = disk_image_pixel (in, 0, disk_edge_clamp (y0 + 1, height));
+    const guint xa = disk_edge_clamp (x0, width) * ch;
+    const guint xb = disk_edge_clamp (x0 + 1, width) * ch;
     const gfloat w00 = s[i].w * (1.0f - ax) * (1.0f - ay);
     const gfloat w10 = s[i].w * ax * (1.0f - ay);
     const gfloat w01 = s[i].w * (1.0f - ax) * ay;

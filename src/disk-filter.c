@@ -2,26 +2,10 @@
  * and disk-complex.h. Written for clarity first; it is also the fitting
  * forward model, so it must stay exactly the function that is documented. */
 #include "disk-filter.h"
+#include "disk-edge.h"
 
 #include <math.h>
 #include <string.h>
-
-static inline gint
-clamp_index (gint i, gint size)
-{
-  return i < 0 ? 0 : (i >= size ? size - 1 : i);
-}
-
-/* Beyond one image size past an edge every read is the edge pixel, so a read
- * position can be limited there before it is turned into an integer: huge or
- * non-finite offsets then cost nothing and cannot overflow (NaN goes to -limit). */
-static inline gdouble
-limit_position (gdouble u, guint size)
-{
-  const gdouble limit = (gdouble) size + 2.0;
-
-  return fmin (fmax (u, -limit), limit);
-}
 
 gfloat
 disk_image_sample_bilinear (const DiskImage * image, gdouble u, gdouble v,
@@ -30,16 +14,16 @@ disk_image_sample_bilinear (const DiskImage * image, gdouble u, gdouble v,
   gdouble fu, fv, ax, ay;
   gint x0, y0;
 
-  u = limit_position (u, image->width);
-  v = limit_position (v, image->height);
+  u = disk_edge_limit (u, image->width);
+  v = disk_edge_limit (v, image->height);
   fu = floor (u);
   fv = floor (v);
   ax = u - fu;
   ay = v - fv;
   x0 = (gint) fu, y0 = (gint) fv;
-  gint xa = clamp_index (x0, image->width), xb = clamp_index (x0 + 1,
+  gint xa = disk_edge_clamp (x0, image->width), xb = disk_edge_clamp (x0 + 1,
       image->width);
-  gint ya = clamp_index (y0, image->height), yb = clamp_index (y0 + 1,
+  gint ya = disk_edge_clamp (y0, image->height), yb = disk_edge_clamp (y0 + 1,
       image->height);
   gdouble p00 = disk_image_pixel (image, xa, ya)[c];
   gdouble p10 = disk_image_pixel (image, xb, ya)[c];
@@ -62,8 +46,8 @@ typedef struct
 static void
 resolve_tap (const DiskSample * s, const DiskImage * in, Tap * tap)
 {
-  gdouble u = limit_position (-(gdouble) s->x, in->width);
-  gdouble v = limit_position (-(gdouble) s->y, in->height);
+  gdouble u = disk_edge_limit (-(gdouble) s->x, in->width);
+  gdouble v = disk_edge_limit (-(gdouble) s->y, in->height);
   gdouble fu = floor (u), fv = floor (v);
   gdouble ax = u - fu, ay = v - fv, w = s->w;
 
@@ -104,8 +88,8 @@ accumulate_row (gfloat * restrict o, const gfloat * restrict ra,
       x = hi;
     if (x >= width)
       break;
-    xa = clamp_index (x + t->dx, width) * channels;
-    xb = clamp_index (x + t->dx + 1, width) * channels;
+    xa = disk_edge_clamp (x + t->dx, width) * channels;
+    xb = disk_edge_clamp (x + t->dx + 1, width) * channels;
     for (c = 0; c < channels; c++)
       o[x * channels + c] += t->w00 * ra[xa + c] + t->w10 * ra[xb + c]
           + t->w01 * rb[xa + c] + t->w11 * rb[xb + c];
@@ -137,9 +121,9 @@ disk_filter_layer_rows (const DiskSample * samples, guint n_samples,
     for (i = 0; i < n_samples; i++) {
       const Tap *t = &taps[i];
       const gfloat *ra = disk_image_pixel (in, 0,
-          clamp_index ((gint) y + t->dy, height));
+          disk_edge_clamp ((gint) y + t->dy, height));
       const gfloat *rb = disk_image_pixel (in, 0,
-          clamp_index ((gint) y + t->dy + 1, height));
+          disk_edge_clamp ((gint) y + t->dy + 1, height));
 
       accumulate_row (o, ra, rb, t, in->width, in->channels);
     }
