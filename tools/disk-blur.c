@@ -12,48 +12,19 @@
  *
  * Exit status: 0 success, 1 a file could not be read or written, 2 bad
  * command line. The output is written atomically (temporary file + rename). */
+#include "tool-args.h"
 #include "disk-effects.h"
 #include "disk-filter.h"
 #include "disk-image-io.h"
 #include "disk-preset.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 
 #define PROGRAM "disk-blur"
-#define EXIT_USAGE 2
+#define EXIT_USAGE TOOL_EXIT_USAGE
 #define DEFAULT_RADIUS 8.0
 #define MAX_RADIUS 100000.0
-
-static int G_GNUC_PRINTF (2, 3)
-usage_error (const gchar * option, const gchar * format, ...)
-{
-  g_autofree gchar *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (option != NULL)
-    g_printerr ("%s: %s: %s\n", PROGRAM, option, message);
-  else
-    g_printerr ("%s: %s\n", PROGRAM, message);
-  g_printerr ("Try '%s --help' for the options.\n", PROGRAM);
-  return EXIT_USAGE;
-}
-
-static gboolean
-parse_number (const gchar * text, gdouble * out)
-{
-  g_autofree gchar *copy = g_strstrip (g_strdup (text));
-  gchar *end = NULL;
-
-  if (copy[0] == '\0')
-    return FALSE;
-  *out = g_ascii_strtod (copy, &end);
-  return *end == '\0' && isfinite (*out);
-}
 
 /* A map as one channel (luminance of a colour map), values 0..1. */
 static DiskImage *
@@ -129,19 +100,22 @@ main (int argc, char **argv)
       "command line.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (NULL, "%s", error->message);
+    return tool_usage_error (PROGRAM, NULL, "%s", error->message);
 
   if (preset_path == NULL)
-    return usage_error ("--preset", "a preset file is required");
+    return tool_usage_error (PROGRAM, "--preset", "a preset file is required");
   if (files == NULL || g_strv_length (files) != 2)
-    return usage_error (NULL, "expected an input image and an output PNG "
+    return tool_usage_error (PROGRAM,
+        NULL, "expected an input image and an output PNG "
         "(%u file arguments given)", files != NULL ? g_strv_length (files) : 0);
-  if (radius_text != NULL && (!parse_number (radius_text, &radius)
+  if (radius_text != NULL && (!tool_parse_number (radius_text, &radius)
           || radius < 0.0 || radius > MAX_RADIUS))
-    return usage_error ("--radius", "'%s' is not a number of pixels from 0 "
+    return tool_usage_error (PROGRAM,
+        "--radius", "'%s' is not a number of pixels from 0 "
         "to %g", radius_text, MAX_RADIUS);
-  if (angle_text != NULL && !parse_number (angle_text, &angle))
-    return usage_error ("--angle", "'%s' is not a number of degrees",
+  if (angle_text != NULL && !tool_parse_number (angle_text, &angle))
+    return tool_usage_error (PROGRAM,
+        "--angle", "'%s' is not a number of degrees",
         angle_text);
   if (bits_text != NULL) {
     if (g_strcmp0 (bits_text, "8") == 0)
@@ -149,7 +123,8 @@ main (int argc, char **argv)
     else if (g_strcmp0 (bits_text, "16") == 0)
       bits = 16;
     else
-      return usage_error ("--bits", "'%s' is not 8 or 16", bits_text);
+      return tool_usage_error (PROGRAM,
+          "--bits", "'%s' is not 8 or 16", bits_text);
   }
 
   preset = disk_preset_load_file (preset_path, &error);

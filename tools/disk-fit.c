@@ -7,6 +7,7 @@
  * Exit status: 0 on success, 2 for a bad command line (the message names the
  * option), 1 when the fit or writing a file fails (no file is left half
  * written: presets and plots are written to a temporary file and renamed). */
+#include "tool-args.h"
 #include "disk-filter.h"
 #include "disk-fit.h"
 #include "disk-image-io.h"
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 #define PROGRAM "disk-fit"
-#define EXIT_USAGE 2
+#define EXIT_USAGE TOOL_EXIT_USAGE
 #define DEFAULT_TARGET "disc"
 #define DEFAULT_RADII "1,2,3,4,6,8,12,16,24,32"
 #define DEFAULT_SAMPLES 24
@@ -67,24 +68,6 @@ args_clear (Args * args)
   g_free (args->plot);
 }
 
-/* Prints "disk-fit: OPTION: message" and returns the usage exit status. */
-static int G_GNUC_PRINTF (2, 3)
-usage_error (const gchar * option, const gchar * format, ...)
-{
-  g_autofree gchar *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (option != NULL)
-    g_printerr ("%s: %s: %s\n", PROGRAM, option, message);
-  else
-    g_printerr ("%s: %s\n", PROGRAM, message);
-  g_printerr ("Try '%s --help' for the options.\n", PROGRAM);
-  return EXIT_USAGE;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Argument parsing                                                          */
 
@@ -94,18 +77,6 @@ parse_uint (const gchar * text, guint64 min, guint64 max, guint64 * out)
   g_autofree gchar *copy = g_strstrip (g_strdup (text));
 
   return g_ascii_string_to_unsigned (copy, 10, min, max, out, NULL);
-}
-
-static gboolean
-parse_number (const gchar * text, gdouble * out)
-{
-  g_autofree gchar *copy = g_strstrip (g_strdup (text));
-  gchar *end = NULL;
-
-  if (copy[0] == '\0')
-    return FALSE;
-  *out = g_ascii_strtod (copy, &end);
-  return *end == '\0' && isfinite (*out);
 }
 
 /* "1,2,3.5": positive, finite, strictly increasing pixel radii. */
@@ -118,7 +89,7 @@ parse_radii (const gchar * text, GArray * radii, GError ** error)
   for (i = 0; items[i] != NULL; i++) {
     gdouble r;
 
-    if (!parse_number (items[i], &r) || r <= 0.0) {
+    if (!tool_parse_number (items[i], &r) || r <= 0.0) {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
           "'%s' is not a positive number of pixels (in '%s')",
           g_strstrip (items[i]), text);
@@ -153,7 +124,8 @@ parse_structure (const Args * args, DiskFitOptions * options)
 
   if (args->layers != NULL && !parse_uint (args->layers, 1, DISK_MAX_LAYERS,
           &layers))
-    return usage_error ("--layers", "'%s' is not a whole number from 1 to %d",
+    return tool_usage_error (PROGRAM,
+        "--layers", "'%s' is not a whole number from 1 to %d",
         args->layers, DISK_MAX_LAYERS);
 
   if (args->samples == NULL) {
@@ -168,13 +140,15 @@ parse_structure (const Args * args, DiskFitOptions * options)
   if (n > 1 && args->layers == NULL)
     layers = n;
   if (n == 0 || (n > 1 && n != layers) || layers > DISK_MAX_LAYERS)
-    return usage_error ("--samples", "give one count for every layer or a "
+    return tool_usage_error (PROGRAM,
+        "--samples", "give one count for every layer or a "
         "single count for all (%u given, %u layers)", n, (guint) layers);
   for (l = 0; l < layers; l++) {
     const gchar *item = items[n > 1 ? l : 0];
 
     if (!parse_uint (item, 1, DISK_MAX_SAMPLES_PER_LAYER, &value))
-      return usage_error ("--samples", "'%s' is not a whole number from 1 "
+      return tool_usage_error (PROGRAM,
+          "--samples", "'%s' is not a whole number from 1 "
           "to %d", item, DISK_MAX_SAMPLES_PER_LAYER);
     options->n_samples[l] = (guint) value;
   }
@@ -191,24 +165,28 @@ parse_fit_options (const Args * args, DiskFitOptions * options)
 
   if (args->steps != NULL) {
     if (!parse_uint (args->steps, 1, 10000000, &value))
-      return usage_error ("--steps", "'%s' is not a whole number from 1 to "
+      return tool_usage_error (PROGRAM,
+          "--steps", "'%s' is not a whole number from 1 to "
           "10000000", args->steps);
     options->steps = (guint) value;
   }
   if (args->seed != NULL) {
     if (!parse_uint (args->seed, 0, G_MAXUINT64, &options->seed))
-      return usage_error ("--seed", "'%s' is not a non-negative whole number",
+      return tool_usage_error (PROGRAM,
+          "--seed", "'%s' is not a non-negative whole number",
           args->seed);
   }
   if (args->starts != NULL) {
     if (!parse_uint (args->starts, 1, 1000, &value))
-      return usage_error ("--starts", "'%s' is not a whole number from 1 to "
+      return tool_usage_error (PROGRAM,
+          "--starts", "'%s' is not a whole number from 1 to "
           "1000", args->starts);
     options->starts = (guint) value;
   }
   if (args->init != NULL && !disk_init_from_string (args->init,
           &options->init))
-    return usage_error ("--init", "'%s' is not one of random, radial, sparse",
+    return tool_usage_error (PROGRAM,
+        "--init", "'%s' is not one of random, radial, sparse",
         args->init);
   if (args->loss != NULL) {
     if (g_ascii_strcasecmp (args->loss, "charbonnier") == 0)
@@ -216,14 +194,16 @@ parse_fit_options (const Args * args, DiskFitOptions * options)
     else if (g_ascii_strcasecmp (args->loss, "l2") == 0)
       options->loss = DISK_LOSS_L2;
     else
-      return usage_error ("--loss", "'%s' is not one of charbonnier, l2",
+      return tool_usage_error (PROGRAM,
+          "--loss", "'%s' is not one of charbonnier, l2",
           args->loss);
   }
   if (args->epsilon != NULL) {
     gdouble eps;
 
-    if (!parse_number (args->epsilon, &eps) || eps <= 0.0)
-      return usage_error ("--epsilon", "'%s' is not a positive number",
+    if (!tool_parse_number (args->epsilon, &eps) || eps <= 0.0)
+      return tool_usage_error (PROGRAM,
+          "--epsilon", "'%s' is not a positive number",
           args->epsilon);
     options->charbonnier_epsilon = eps;
   }
@@ -498,22 +478,24 @@ main (int argc, char **argv)
      * strings it consumes. */
     args_copy = g_strdupv (argv);
     if (!g_option_context_parse_strv (context, &args_copy, &error)) {
-      status = usage_error (NULL, "%s", error->message);
+      status = tool_usage_error (PROGRAM, NULL, "%s", error->message);
       goto out;
     }
     if (g_strv_length (args_copy) > 1) {
-      status = usage_error (NULL, "unexpected argument '%s'", args_copy[1]);
+      status = tool_usage_error (PROGRAM,
+          NULL, "unexpected argument '%s'", args_copy[1]);
       goto out;
     }
   }
 #undef HELP
 
   if (args.output == NULL) {
-    status = usage_error ("--output", "the preset file to write is required");
+    status = tool_usage_error (PROGRAM,
+        "--output", "the preset file to write is required");
     goto out;
   }
   if (args.name != NULL && args.name[0] == '\0') {
-    status = usage_error ("--name", "the name must not be empty");
+    status = tool_usage_error (PROGRAM, "--name", "the name must not be empty");
     goto out;
   }
   options = defaults;
@@ -522,13 +504,13 @@ main (int argc, char **argv)
     goto out;
   if (!parse_radii (args.radii != NULL ? args.radii : DEFAULT_RADII, radii,
           &error)) {
-    status = usage_error ("--radii", "%s", error->message);
+    status = tool_usage_error (PROGRAM, "--radii", "%s", error->message);
     goto out;
   }
   target = disk_target_parse (args.target != NULL ? args.target :
       DEFAULT_TARGET, &error);
   if (target == NULL) {
-    status = usage_error ("--target", "%s", error->message);
+    status = tool_usage_error (PROGRAM, "--target", "%s", error->message);
     goto out;
   }
   if (!check_writable_location (args.output, &error)
@@ -577,8 +559,8 @@ main (int argc, char **argv)
     status = EXIT_FAILURE;
     goto out;
   }
-  if (args.plot != NULL && !disk_plot_write (preset, target, preset->basis->radii,
-          preset->basis->n_entries, args.plot, report,
+  if (args.plot != NULL && !disk_plot_write (preset, target,
+          preset->basis->radii, preset->basis->n_entries, args.plot, report,
           &error)) {
     g_printerr ("%s: %s\n", PROGRAM, error->message);
     status = EXIT_FAILURE;
