@@ -16,6 +16,7 @@ bench_result_new (const gchar * section, const gchar * kernel,
   r->config = g_strdup (config);
   r->samples = r->kernel_psnr = r->image_psnr = NAN;
   r->ms = r->speedup = r->fit_s = r->steps = NAN;
+  r->ms_2t = r->ms_ref = NAN;
   return r;
 }
 
@@ -70,7 +71,8 @@ gchar *
 bench_results_csv (GPtrArray * results)
 {
   GString *s = g_string_new ("section,case,method,config,samples,"
-      "kernel_psnr,image_psnr,ms,speedup,fit_s,steps,note\n");
+      "kernel_psnr,image_psnr,ms,speedup,fit_s,steps,ms_2threads,"
+      "ms_reference,note\n");
   guint i;
 
   for (i = 0; i < results->len; i++) {
@@ -90,6 +92,8 @@ bench_results_csv (GPtrArray * results)
     csv_number (s, r->speedup);
     csv_number (s, r->fit_s);
     csv_number (s, r->steps);
+    csv_number (s, r->ms_2t);
+    csv_number (s, r->ms_ref);
     g_string_append_c (s, ',');
     csv_field (s, r->note);
     g_string_append_c (s, '\n');

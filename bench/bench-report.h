@@ -17,6 +17,8 @@ typedef struct
   gdouble kernel_psnr;          /* dB, NAN if n/a */
   gdouble image_psnr;           /* dB against dense, NAN if n/a */
   gdouble ms;                   /* per frame, NAN if not run */
+  gdouble ms_2t;                /* per frame with 2 threads, NAN if n/a */
+  gdouble ms_ref;               /* DISK's reference filter, NAN if n/a */
   gdouble speedup;              /* dense ms / ms */
   gdouble fit_s;                /* seconds, NAN if n/a */
   gdouble steps;                /* optimisation steps / proposals, NAN */
