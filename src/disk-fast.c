@@ -11,19 +11,11 @@
  * uniform span, or gather pixel by pixel where runs are short. */
 #include "disk-fast.h"
 #include "disk-edge.h"
+#include "disk-fast-private.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct _DiskFastLayer
-{
-  guint n;                      /* integer taps */
-  gint *dx, *dy;
-  gfloat *w;
-  gint dx_min, dx_max;
-  guint width, height;
-};
 
 struct _DiskFastPlan
 {
@@ -40,21 +32,82 @@ typedef struct
   gdouble w;
 } IntTap;
 
-static gint
-compare_int_taps (gconstpointer pa, gconstpointer pb)
+static inline gboolean
+int_tap_before (const IntTap * a, const IntTap * b)
 {
-  const IntTap *a = pa, *b = pb;
-
-  if (a->dy != b->dy)
-    return a->dy < b->dy ? -1 : 1;
-  if (a->dx != b->dx)
-    return a->dx < b->dx ? -1 : 1;
-  return 0;
+  return a->dy < b->dy || (a->dy == b->dy && a->dx < b->dx);
 }
 
-DiskFastLayer *
-disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
-    guint height)
+/* Sorts taps by row, then column: a bottom-up merge sort with the
+ * comparison inlined (planning runs for every level of a varying frame,
+ * thousands of times, where qsort's callback dominated). Stable. */
+static void
+sort_int_taps (IntTap * taps, guint n)
+{
+  g_autofree IntTap *tmp = g_new (IntTap, MAX (n, 1));
+  IntTap *a = taps, *b = tmp, *swap;
+  guint width, lo;
+
+  for (width = 1; width < n; width *= 2) {
+    for (lo = 0; lo < n; lo += 2 * width) {
+      guint mid = MIN (lo + width, n), hi = MIN (lo + 2 * width, n);
+      guint i = lo, j = mid, k = lo;
+
+      while (i < mid && j < hi)
+        b[k++] = int_tap_before (&a[j], &a[i]) ? a[j++] : a[i++];
+      while (i < mid)
+        b[k++] = a[i++];
+      while (j < hi)
+        b[k++] = a[j++];
+    }
+    swap = a;
+    a = b;
+    b = swap;
+  }
+  if (a != taps)
+    memcpy (taps, a, sizeof (IntTap) * n);
+}
+
+/* Sums the taps that share a shift, in place, keeping the first-seen order
+ * (open addressing on the packed shift): linear in the taps, where sorting
+ * first cost most of a plan. Returns how many are left. */
+static guint
+merge_int_taps (IntTap * taps, guint n)
+{
+  guint bits = 4, size, i, m = 0;
+  g_autofree gint *slot = NULL;
+
+  while ((1u << bits) < 2 * n)
+    bits++;
+  size = 1u << bits;
+  slot = g_new (gint, size);
+  memset (slot, 0xff, sizeof (gint) * size);    /* -1: empty */
+  for (i = 0; i < n; i++) {
+    const guint64 key = ((guint64) (guint32) taps[i].dy << 32)
+        | (guint32) taps[i].dx;
+    guint h = (guint) ((key * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15))
+        >> (64 - bits));
+
+    while (slot[h] >= 0 && (taps[slot[h]].dx != taps[i].dx
+            || taps[slot[h]].dy != taps[i].dy))
+      h = (h + 1) & (size - 1);
+    if (slot[h] >= 0) {
+      taps[slot[h]].w += taps[i].w;
+    } else {
+      slot[h] = (gint) m;
+      taps[m++] = taps[i];
+    }
+  }
+  return m;
+}
+
+/* The integer taps of `samples`; `sorted`: by row, then column, so that
+ * the reads of a long output row walk memory in order (uniform frames,
+ * planned once); level plans, made by the thousand for runs of a few
+ * pixels, skip the sort. */
+static DiskFastLayer *
+layer_new (const DiskSample * samples, guint n_samples, guint width,
+    guint height, gboolean sorted)
 {
   g_autofree IntTap *raw = g_new (IntTap, 4 * (gsize) MAX (n_samples, 1));
   DiskFastLayer *layer;
@@ -76,15 +129,10 @@ disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
     raw[n++] = (IntTap) { dx + 1, dy + 1, w * ax * ay };
   }
 
-  /* Merge taps on the same shift; drop those that add nothing. Sorted by
-   * row then column so the reads of one output row walk memory in order. */
-  qsort (raw, n, sizeof (IntTap), compare_int_taps);
-  for (i = 0, m = 0; i < n; i++) {
-    if (m > 0 && raw[m - 1].dx == raw[i].dx && raw[m - 1].dy == raw[i].dy)
-      raw[m - 1].w += raw[i].w;
-    else
-      raw[m++] = raw[i];
-  }
+  /* Merge taps on the same shift; drop (below) those that add nothing. */
+  m = merge_int_taps (raw, n);
+  if (sorted)
+    sort_int_taps (raw, m);
 
   layer = g_new0 (DiskFastLayer, 1);
   layer->width = width;
@@ -107,6 +155,20 @@ disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
   if (layer->n == 0)
     layer->dx_min = layer->dx_max = 0;
   return layer;
+}
+
+DiskFastLayer *
+disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
+    guint height)
+{
+  return layer_new (samples, n_samples, width, height, TRUE);
+}
+
+DiskFastLayer *
+disk_fast_layer_new_unsorted (const DiskSample * samples, guint n_samples,
+    guint width, guint height)
+{
+  return layer_new (samples, n_samples, width, height, FALSE);
 }
 
 void
@@ -184,13 +246,39 @@ typedef gfloat v16f_u __attribute__ ((vector_size (64), aligned (4)));
 typedef void (*SpanFunc) (gfloat * restrict o,
     const gfloat * const *restrict src, const gfloat * restrict w, guint n,
     gsize len);
+typedef void (*SpanOffFunc) (gfloat * restrict o,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len);
 
 /* V is the vector type (VW floats, the ISA's register width), VU the same
- * with 4-byte alignment for unaligned loads and stores. Eight accumulators:
- * enough independent sums to hide the add latency, few enough to stay in
- * registers. */
+ * with 4-byte alignment for unaligned loads and stores; H, HU, HW the
+ * half-width vector (for what is left of a short span).
+ *
+ * Long spans: eight accumulators of one block, each summing over every tap
+ * in order: enough independent sums to hide the add latency, few enough to
+ * stay in registers. What is left after the blocks (short spans are the
+ * rule in level-blended varying layers, disk-fast-levels.c) goes one vector,
+ * then one half vector, then one float at a time; there a single sum over
+ * a hundred taps would wait on each add in turn, so each of these sums is
+ * split over four accumulators taking every fourth tap. */
 #define LOAD(VU, p) (*(const VU *) (p))
-#define SPAN_BODY(V, VU, VW)                                              \
+/* SRC (i), tap i's read pointer, is defined before each kernel: from an
+ * array of pointers, or a base pointer plus an array of offsets. */
+#define TAIL_SUM(T, TU, j)                                                \
+  {                                                                       \
+    T s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };                     \
+                                                                          \
+    for (i = 0; i + 4 <= n; i += 4) {                                     \
+      s0 += w[i] * LOAD (TU, SRC (i) + j);                                 \
+      s1 += w[i + 1] * LOAD (TU, SRC (i + 1) + j);                         \
+      s2 += w[i + 2] * LOAD (TU, SRC (i + 2) + j);                         \
+      s3 += w[i + 3] * LOAD (TU, SRC (i + 3) + j);                         \
+    }                                                                     \
+    for (; i < n; i++)                                                    \
+      s0 += w[i] * LOAD (TU, SRC (i) + j);                                 \
+    *(TU *) (o + j) = (s0 + s1) + (s2 + s3);                              \
+  }
+#define SPAN_BODY(V, VU, VW, H, HU, HW)                                   \
   {                                                                       \
     gsize j = 0;                                                          \
     guint i;                                                              \
@@ -200,7 +288,7 @@ typedef void (*SpanFunc) (gfloat * restrict o,
       V a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };                   \
                                                                           \
       for (i = 0; i < n; i++) {                                           \
-        const gfloat *s = src[i] + j;                                     \
+        const gfloat *s = SRC (i) + j;                                     \
         const gfloat wi = w[i];                                           \
                                                                           \
         a0 += wi * LOAD (VU, s);                                          \
@@ -221,46 +309,72 @@ typedef void (*SpanFunc) (gfloat * restrict o,
       *(VU *) (o + j + 6 * VW) = a6;                                      \
       *(VU *) (o + j + 7 * VW) = a7;                                      \
     }                                                                     \
-    for (; j + VW <= len; j += VW) {                                      \
-      V a0 = { 0 };                                                       \
-                                                                          \
-      for (i = 0; i < n; i++)                                             \
-        a0 += w[i] * LOAD (VU, src[i] + j);                               \
-      *(VU *) (o + j) = a0;                                               \
+    for (; j + VW <= len; j += VW)                                        \
+      TAIL_SUM (V, VU, j);                                                \
+    if (HW > 1 && j + HW <= len) {                                        \
+      TAIL_SUM (H, HU, j);                                                \
+      j += HW;                                                            \
     }                                                                     \
-    for (; j < len; j++) {                                                \
-      gfloat a = 0.0f;                                                    \
-                                                                          \
-      for (i = 0; i < n; i++)                                             \
-        a += w[i] * src[i][j];                                            \
-      o[j] = a;                                                           \
+    /* one RGBA pixel is 4 floats: AVX-512 also takes a quarter vector */ \
+    if (HW > 4 && j + 4 <= len) {                                         \
+      TAIL_SUM (v4f, v4f_u, j);                                           \
+      j += 4;                                                             \
     }                                                                     \
+    for (; j < len; j++)                                                  \
+      TAIL_SUM (gfloat, gfloat, j);                                       \
   }
 
+#define SRC(i) (src[i])
 static void
 span_generic (gfloat * restrict o, const gfloat * const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
-SPAN_BODY (v4f, v4f_u, 4)
+SPAN_BODY (v4f, v4f_u, 4, gfloat, gfloat, 1)
+#undef SRC
+#define SRC(i) (base + off[i])
+static void
+span_off_generic (gfloat * restrict o, const gfloat * restrict base,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len)
+SPAN_BODY (v4f, v4f_u, 4, gfloat, gfloat, 1)
+#undef SRC
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define HAVE_X86_DISPATCH 1
 /* Contraction to FMA is what these ISAs are for; ISO C mode turns it off by
- * default, so it is asked for here, for these two kernels only. */
+ * default, so it is asked for here, for these kernels only. */
+#define SRC(i) (src[i])
 __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static void
 span_avx2 (gfloat * restrict o, const gfloat * const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
-SPAN_BODY (v8f, v8f_u, 8)
+SPAN_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
 
 __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
 static void
 span_avx512 (gfloat * restrict o, const gfloat * const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
-SPAN_BODY (v16f, v16f_u, 16)
+SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+#undef SRC
+#define SRC(i) (base + off[i])
+__attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
+static void
+span_off_avx2 (gfloat * restrict o, const gfloat * restrict base,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len)
+SPAN_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
+
+__attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
+static void
+span_off_avx512 (gfloat * restrict o, const gfloat * restrict base,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len)
+SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+#undef SRC
 #endif
 
 typedef struct
 {
   SpanFunc func;
+  SpanOffFunc off_func;
   const gchar *name;
 } SpanKernel;
 
@@ -274,6 +388,7 @@ span_kernel (void)
     const gchar *force = g_getenv ("DISK_FAST_SIMD");
 
     kernel.func = span_generic;
+    kernel.off_func = span_off_generic;
     kernel.name = "generic";
 #ifdef HAVE_X86_DISPATCH
     __builtin_cpu_init ();
@@ -282,10 +397,12 @@ span_kernel (void)
     } else if (__builtin_cpu_supports ("avx512f")
         && g_strcmp0 (force, "avx2") != 0) {
       kernel.func = span_avx512;
+      kernel.off_func = span_off_avx512;
       kernel.name = "avx512f";
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
       kernel.func = span_avx2;
+      kernel.off_func = span_off_avx2;
       kernel.name = "avx2";
     }
 #else
@@ -294,6 +411,13 @@ span_kernel (void)
     g_once_init_leave (&initialised, 1);
   }
   return &kernel;
+}
+
+void
+disk_fast_span_offsets (gfloat * o, const gfloat * base, const gssize * off,
+    const gfloat * w, guint n, gsize len)
+{
+  span_kernel ()->off_func (o, base, off, w, n, len);
 }
 
 const gchar *
@@ -305,24 +429,16 @@ disk_fast_simd_name (void)
 /* ------------------------------------------------------------------------ */
 /* Running */
 
-/* Per-call scratch of the row functions. */
-typedef struct
-{
-  const gfloat **src;           /* one read pointer per tap */
-  gfloat *seg;                  /* clamped copies of input row pieces */
-  gsize seg_size;
-} Scratch;
-
-static void
-scratch_init (Scratch * s, guint n_taps)
+void
+disk_fast_scratch_init (Scratch * s, guint n_taps)
 {
   s->src = g_new (const gfloat *, MAX (n_taps, 1));
   s->seg = NULL;
   s->seg_size = 0;
 }
 
-static void
-scratch_clear (Scratch * s)
+void
+disk_fast_scratch_clear (Scratch * s)
 {
   g_free (s->src);
   g_free (s->seg);
@@ -399,22 +515,40 @@ edge_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
       (gsize) (x_end - x_begin) * ch);
 }
 
-/* Pixels x_begin <= x < x_end of row y with the layer's taps. */
-static void
-row_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
-    guint y, gint x_begin, gint x_end, Scratch * s)
+/* Where each tap of output pixel (x, y) reads, for an x whose reads all fall
+ * inside the row: taps are sorted by row, so the row is found once per
+ * distinct dy. */
+static inline void
+set_read_pointers (const DiskFastLayer * layer, const DiskImage * in,
+    guint y, gint x, const gfloat ** src)
 {
-  const gint width = in->width, height = in->height;
+  const gfloat *row = NULL;
+  gint last_dy = 0;
+  guint i;
+
+  for (i = 0; i < layer->n; i++) {
+    if (row == NULL || layer->dy[i] != last_dy) {
+      last_dy = layer->dy[i];
+      row = disk_image_pixel (in, x, disk_edge_clamp ((gint) y + last_dy,
+              in->height));
+    }
+    src[i] = row + (gssize) layer->dx[i] * in->channels;
+  }
+}
+
+/* Pixels x_begin <= x < x_end of row y with the layer's taps. */
+void
+disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
+    gfloat * o, guint y, gint x_begin, gint x_end, Scratch * s)
+{
+  const gint width = in->width;
   const guint ch = in->channels;
   /* Interior: every tap reads inside the row for lo <= x < hi. */
   const gint lo = CLAMP (-layer->dx_min, x_begin, x_end);
   const gint hi = CLAMP (width - layer->dx_max, lo, x_end);
-  guint i;
 
   if (lo < hi) {
-    for (i = 0; i < layer->n; i++)
-      s->src[i] = disk_image_pixel (in, lo + layer->dx[i],
-          disk_edge_clamp ((gint) y + layer->dy[i], height));
+    set_read_pointers (layer, in, y, lo, s->src);
     span_kernel ()->func (o + (gsize) lo * ch, s->src, layer->w, layer->n,
         (gsize) (hi - lo) * ch);
   }
@@ -508,14 +642,12 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   row1 = disk_edge_clamp ((gint) y_end - 1 + dy_max, height);
   edge_cache_init (&left, layer, in, 0, lo, row0, row1);
   edge_cache_init (&right, layer, in, hi, width, row0, row1);
-  scratch_init (&s, layer->n);
+  disk_fast_scratch_init (&s, layer->n);
   for (y = y_begin; y < y_end; y++) {
     gfloat *o = disk_image_pixel (out, 0, y);
 
     if (lo < hi) {
-      for (i = 0; i < layer->n; i++)
-        s.src[i] = disk_image_pixel (in, lo + layer->dx[i],
-            disk_edge_clamp ((gint) y + layer->dy[i], height));
+      set_read_pointers (layer, in, y, lo, s.src);
       span_kernel ()->func (o + (gsize) lo * in->channels, s.src, layer->w,
           layer->n, (gsize) (hi - lo) * in->channels);
     }
@@ -524,27 +656,16 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   }
   g_free (left.data);
   g_free (right.data);
-  scratch_clear (&s);
+  disk_fast_scratch_clear (&s);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Spatially varying layers */
 
-/* Interpolating a basis layer for pixel after pixel: the formulas of
- * disk-basis.h, with the same double expressions as disk-basis.c (so the
- * same samples), but the cosine and sine of the angle are kept from one
- * pixel to the next while the angle does not change. */
-typedef struct
-{
-  const DiskBasis *basis;
-  guint layer, n;
-  gfloat sx, sy;                /* plane scale (subsampled chroma) */
-  gdouble degrees, c, s;        /* cached rotation */
-} Interp;
-
-static void
-interp_init (Interp * ip, const DiskBasis * basis, guint layer, gfloat sx,
-    gfloat sy)
+/* Basis interpolation pixel after pixel (disk-fast-private.h). */
+void
+disk_fast_interp_init (Interp * ip, const DiskBasis * basis, guint layer,
+    gfloat sx, gfloat sy)
 {
   ip->basis = basis;
   ip->layer = layer;
@@ -556,8 +677,8 @@ interp_init (Interp * ip, const DiskBasis * basis, guint layer, gfloat sx,
   ip->s = 0.0;
 }
 
-static void
-interp_samples (Interp * ip, gdouble radius, gdouble degrees,
+void
+disk_fast_interp_samples (Interp * ip, gdouble radius, gdouble degrees,
     DiskSample * out)
 {
   const DiskBasis *basis = ip->basis;
@@ -709,7 +830,7 @@ plan_cache_get (PlanCache * pc, Interp * ip, gfloat r, gfloat a,
     return pc->last;
   plan = g_hash_table_lookup (pc->plans, &key);
   if (plan == NULL) {
-    interp_samples (ip, r, a, samples);
+    disk_fast_interp_samples (ip, r, a, samples);
     plan = disk_fast_layer_new (samples, ip->n, in->width, in->height);
     g_hash_table_insert (pc->plans, g_memdup2 (&key, sizeof (guint64)), plan);
   }
@@ -764,8 +885,9 @@ disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
   g_return_if_fail (in->channels <= 4);
   g_return_if_fail (y_begin <= y_end && y_end <= in->height);
 
-  interp_init (&ip, basis, layer, (gfloat) scale_x, (gfloat) scale_y);
-  scratch_init (&scratch, 4 * n);
+  disk_fast_interp_init (&ip, basis, layer, (gfloat) scale_x,
+      (gfloat) scale_y);
+  disk_fast_scratch_init (&scratch, 4 * n);
   plan_cache_init (&cache);
   for (y = y_begin; y < y_end; y++) {
     const gfloat *r = radius + (gsize) y * width;
@@ -808,13 +930,13 @@ disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
        * choice depends on the row alone (never on what the cache holds),
        * so a pixel's value does not depend on the band it falls in. */
       if (end - x >= min_run) {
-        row_span (plan_cache_get (&cache, &ip, qr_row[x], qa_row[x], in,
-                samples), in, o, y, x, end, &scratch);
+        disk_fast_row_span (plan_cache_get (&cache, &ip, qr_row[x],
+                qa_row[x], in, samples), in, o, y, x, end, &scratch);
       } else {
         gint i;
 
         for (i = x; i < end; i++) {
-          interp_samples (&ip, r[i], a ? a[i] : 0.0f, samples);
+          disk_fast_interp_samples (&ip, r[i], a ? a[i] : 0.0f, samples);
           gather_pixel (samples, n, in, i, y, o + (gsize) i * in->channels);
         }
       }
@@ -822,7 +944,7 @@ disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
     }
   }
   g_hash_table_destroy (cache.plans);
-  scratch_clear (&scratch);
+  disk_fast_scratch_clear (&scratch);
 }
 
 void

@@ -129,12 +129,70 @@ void disk_fast_varying_layer_rows_quantised (const DiskBasis * basis,
 void disk_fast_varying_steps (DiskEffectMode mode, gdouble * radius_step,
     gdouble * angle_step);
 
+/* Spatially varying layers as blends of uniform layers at levels.
+ *
+ * Radius levels sit every `radius_step` frame pixels (k * radius_step,
+ * k = 0, 1, ...). With angle_step > 0, each radius level also has angle
+ * levels, as many as make the farthest taps (about the level's radius out)
+ * move at most angle_step pixels from one angle level to the next, dividing
+ * the turn evenly; with angle_step 0 angles are taken exactly (for frames of
+ * one angle). A pixel of radius r and angle a then gets
+ *
+ *   out(p) = sum over the (up to 4) levels around (r, a) of
+ *            w_level(r, a) * U_level(in)(p),
+ *
+ * w_level the bilinear weights of (r, a) between its neighbouring levels and
+ * U_level the uniform layer interpolated from the basis at that level (the
+ * plane's scale applied). This is linear in the kernel, so it is exact at
+ * the levels and between them blends two neighbouring kernels instead of
+ * interpolating their taps; every pixel runs the uniform SIMD kernel 2
+ * (4 with angle levels) times, in runs of pixels that share their levels,
+ * with a few plans per frame instead of a gather per pixel. An
+ * approximation: docs/PERFORMANCE.md measures it, tests/test-fast.c holds
+ * it within 0.3 dB image PSNR of the reference against the dense ground
+ * truth.
+ *
+ * One DiskFastLevels serves every layer of one plane for one frame (plans
+ * are made on first use and kept); any number of threads may run disjoint
+ * rows through it at once, with the same result as one thread. */
+typedef struct _DiskFastLevels DiskFastLevels;
+
+/* For planes of width x height pixels and `channels` (1-4) channels.
+ * Radii above `max_radius` (frame pixels, < 65536) are taken as
+ * max_radius. */
+DiskFastLevels *disk_fast_levels_new (const DiskBasis * basis,
+    gdouble scale_x, gdouble scale_y, gdouble radius_step,
+    gdouble angle_step, gdouble max_radius, guint width, guint height,
+    guint channels);
+void disk_fast_levels_free (DiskFastLevels * levels);
+/* Rows y_begin <= y < y_end of layer `layer`: `radius` and `angle` (may be
+ * NULL: 0 degrees) per pixel as for disk_fast_varying_layer_rows. */
+void disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
+    const gfloat * radius, const gfloat * angle, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end);
+/* Uniform layers planned so far, over all layers (for benchmarks). */
+guint disk_fast_levels_n_plans (DiskFastLevels * levels);
+
+typedef enum
+{
+  DISK_FAST_VARYING_EXACT,      /* disk_fast_varying_layer_rows */
+  DISK_FAST_VARYING_QUANTISED,  /* disk_fast_varying_layer_rows_quantised */
+  DISK_FAST_VARYING_LEVELS,     /* disk_fast_levels_layer_rows */
+} DiskFastVaryingMethod;
+
+/* How the varying layers of `mode` run, and the level steps (pixels) for
+ * DISK_FAST_VARYING_LEVELS. `angle_varies`: angles differ from pixel to
+ * pixel (spin, zoom, an angle map). DISK_FAST_EXACT=1 chooses EXACT. */
+DiskFastVaryingMethod disk_fast_varying_method (DiskEffectMode mode,
+    gboolean angle_varies, gdouble * radius_step, gdouble * angle_step);
+
 /* Which SIMD kernel runs on this CPU ("avx512f", "avx2" or "generic"), for
  * benchmarks and reports. */
 const gchar *disk_fast_simd_name (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLayer, disk_fast_layer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastPlan, disk_fast_plan_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevels, disk_fast_levels_free)
 
 G_END_DECLS
 

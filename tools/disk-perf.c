@@ -39,6 +39,8 @@ typedef struct
   DiskComplex *complex[MAX_PLANES];
   guint reduction[MAX_PLANES];  /* fast uniform path at large radii */
   DiskImage *small[MAX_PLANES][2];
+  DiskFastVaryingMethod method;
+  DiskFastLevels *levels[MAX_PLANES];   /* varying, per frame */
 } Frame;
 
 typedef enum
@@ -101,10 +103,17 @@ run_band (Job * job, guint index, guint n)
     } else if (job->params.mode != DISK_EFFECT_UNIFORM && job->fast) {
       gdouble radius_step, angle_step;
 
-      disk_fast_varying_steps (job->params.mode, &radius_step, &angle_step);
-      disk_fast_varying_layer_rows_quantised (job->basis, job->layer,
-          f->radius[p], f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p],
-          radius_step, angle_step, src, dst, y0, y1);
+      if (f->levels[p] != NULL) {
+        disk_fast_levels_layer_rows (f->levels[p], job->layer, f->radius[p],
+            f->angle[p], src, dst, y0, y1);
+      } else if (f->method == DISK_FAST_VARYING_QUANTISED) {
+        disk_fast_varying_steps (job->params.mode, &radius_step, &angle_step);
+        disk_fast_varying_layer_rows_quantised (job->basis, job->layer,
+            f->radius[p], f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p],
+            radius_step, angle_step, src, dst, y0, y1);
+      } else
+        disk_fast_varying_layer_rows (job->basis, job->layer, f->radius[p],
+            f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src, dst, y0, y1);
     } else if (job->params.mode != DISK_EFFECT_UNIFORM) {
       disk_filter_varying_layer_rows_scaled (job->basis, job->layer,
           f->radius[p], f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src,
@@ -193,8 +202,24 @@ run_frame (Job * job, guint n_threads, guint n_layers)
       }
     }
   } else {
+    gdouble radius_step, angle_step;
+    /* spin and zoom turn the kernel from pixel to pixel (no angle maps
+     * here) */
+    gboolean angle_varies = job->params.mode == DISK_EFFECT_SPIN
+        || job->params.mode == DISK_EFFECT_ZOOM;
+
     job->stage = STAGE_MAPS;
     run_stage (job, n_threads);
+    f->method = disk_fast_varying_method (job->params.mode, angle_varies,
+        &radius_step, &angle_step);
+    for (p = 0; p < f->n_planes; p++) {
+      g_clear_pointer (&f->levels[p], disk_fast_levels_free);
+      if (job->fast && f->method == DISK_FAST_VARYING_LEVELS)
+        f->levels[p] = disk_fast_levels_new (job->basis, 1.0 / f->sub[p],
+            1.0 / f->sub[p], radius_step, angle_step, job->params.radius,
+            f->work[p][0]->width, f->work[p][0]->height,
+            f->work[p][0]->channels);
+    }
   }
   if (reduced) {
     job->stage = STAGE_DOWN;
@@ -410,6 +435,7 @@ main (int argc, char **argv)
     disk_image_free (frame.work[p][1]);
     g_free (frame.radius[p]);
     g_free (frame.angle[p]);
+    disk_fast_levels_free (frame.levels[p]);
     disk_fast_plan_free (frame.plan[p]);
     if (frame.small[p][0] != NULL)
       disk_image_free (frame.small[p][0]);

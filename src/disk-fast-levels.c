@@ -1,0 +1,601 @@
+/* DISK core: spatially varying layers as blends of uniform layers planned at
+ * levels of radius and angle (see disk-fast.h for what and why).
+ *
+ * A row is cut into runs of pixels that share their neighbouring levels;
+ * each level of a run is one uniform span of the fast SIMD kernel, and the
+ * run's output is the per-pixel weighted sum of those spans. Runs are short
+ * (a few to a few dozen pixels), so nothing may cost per run what it costs
+ * per row elsewhere: each call first copies the input rows its band reads
+ * into a buffer with `border` clamped pixels on every side, so that every
+ * read of every tap is in the buffer and a tap is one fixed offset from the
+ * output pixel (no edge cases, no pointer set-up per run). Plans are made
+ * the first time a level is met, with those offsets, and shared by every
+ * thread for the rest of the frame; a plan depends on its level only, so
+ * which thread made it cannot change any value. */
+#include "disk-fast.h"
+#include "disk-fast-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Angle levels per radius level at most: a tap 64 k px out moving 0.1 px. */
+#define MAX_ANGLE_LEVELS 4096
+
+/* A level's integer taps and where each reads in the padded band buffer,
+ * relative to the output pixel. */
+typedef struct
+{
+  DiskFastLayer *taps;
+  gssize *off;
+} LevelPlan;
+
+/* With exact angles, a radius level's plan and the angle it was made for. */
+typedef struct
+{
+  guint32 angle_bits;
+  LevelPlan *plan;
+} ExactPlan;
+
+struct _DiskFastLevels
+{
+  const DiskBasis *basis;
+  gdouble scale_x, scale_y;
+  gdouble radius_step;          /* frame pixels between radius levels */
+  gdouble angle_step;           /* pixels a tap moves between angle levels;
+                                 * 0: angles exact */
+  gdouble max_radius;           /* larger radii are clamped to it */
+  guint width, height, channels;
+  gint border;                  /* pixels of clamped input around the band */
+  gsize padded_stride;          /* floats per row of the band buffer */
+  guint n_radius;               /* radius levels 0 .. n_radius - 1 */
+  guint *n_angles;              /* angle levels of each radius level */
+  /* Per layer and radius level, made on first use and published with an
+   * atomic compare-and-exchange, so lookups take no lock: with angle
+   * levels an array of n_angles[k] plans, with exact angles an ExactPlan.
+   * Exact angles other than a level's first go to `others` (locked). */
+  gpointer *slots[DISK_MAX_LAYERS];
+  GMutex lock;
+  GHashTable *others;           /* guint64 (layer, k, angle bits) -> plan */
+};
+
+static void
+level_plan_free (gpointer data)
+{
+  LevelPlan *plan = data;
+
+  if (plan == NULL)
+    return;
+  disk_fast_layer_free (plan->taps);
+  g_free (plan->off);
+  g_free (plan);
+}
+
+/* How far any tap of any level can reach, in plane pixels: offsets scale
+ * with the radius (disk-basis.h: interpolation mixes entries scaled to the
+ * radius; rotation keeps lengths), so the farthest sample of any entry,
+ * relative to its radius, bounds them all; +2 for the bilinear taps. */
+static gint
+basis_border (const DiskBasis * basis, gdouble max_radius, gdouble scale,
+    guint width, guint height)
+{
+  gdouble reach = 0.0;
+  guint e, l, i;
+
+  for (e = 0; e < basis->n_entries; e++) {
+    const DiskComplex *c = basis->entries[e];
+
+    for (l = 0; l < c->n_layers; l++) {
+      const DiskSample *sm = disk_complex_layer (c, l);
+
+      for (i = 0; i < c->n_samples[l]; i++)
+        reach = MAX (reach, hypot (sm[i].x, sm[i].y) / basis->radii[e]);
+    }
+  }
+  /* reads beyond an image size past the edge are the edge pixel anyway
+   * (taps are limited there, disk-edge.h) */
+  return (gint) MIN (ceil (reach * max_radius * scale) + 2.0,
+      (gdouble) MAX (width, height) + 4.0);
+}
+
+DiskFastLevels *
+disk_fast_levels_new (const DiskBasis * basis, gdouble scale_x,
+    gdouble scale_y, gdouble radius_step, gdouble angle_step,
+    gdouble max_radius, guint width, guint height, guint channels)
+{
+  DiskFastLevels *levels;
+  guint l, k;
+
+  g_return_val_if_fail (basis != NULL, NULL);
+  g_return_val_if_fail (radius_step > 0.0 && angle_step >= 0.0, NULL);
+  g_return_val_if_fail (max_radius >= 0.0 && max_radius < 65536.0, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+  g_return_val_if_fail (channels >= 1 && channels <= 4, NULL);
+
+  levels = g_new0 (DiskFastLevels, 1);
+  levels->basis = basis;
+  levels->scale_x = scale_x;
+  levels->scale_y = scale_y;
+  levels->radius_step = radius_step;
+  levels->angle_step = angle_step;
+  levels->max_radius = max_radius;
+  levels->width = width;
+  levels->height = height;
+  levels->channels = channels;
+  levels->border = basis_border (basis, max_radius, MAX (fabs (scale_x),
+          fabs (scale_y)), width, height);
+  levels->padded_stride = ((gsize) width + 2 * levels->border) * channels;
+  /* the level above the largest radius is read too (with weight 0) */
+  levels->n_radius = (guint) floor (max_radius / radius_step) + 2;
+  levels->n_angles = g_new (guint, levels->n_radius);
+  for (k = 0; k < levels->n_radius; k++) {
+    gdouble n = 1.0;
+
+    /* enough that the farthest taps (about the level's radius out) move at
+     * most angle_step pixels from one angle level to the next; they divide
+     * the turn evenly */
+    if (angle_step > 0.0 && k > 0)
+      n = ceil (2.0 * G_PI * k * radius_step / angle_step);
+    levels->n_angles[k] = (guint) CLAMP (n, 1.0, (gdouble) MAX_ANGLE_LEVELS);
+  }
+  for (l = 0; l < basis->entries[0]->n_layers; l++)
+    levels->slots[l] = g_new0 (gpointer, levels->n_radius);
+  g_mutex_init (&levels->lock);
+  levels->others = g_hash_table_new_full (g_int64_hash, g_int64_equal,
+      g_free, level_plan_free);
+  return levels;
+}
+
+/* Calls `func` on every plan made so far. */
+static void
+foreach_plan (DiskFastLevels * levels, void (*func) (LevelPlan * plan,
+        gpointer data), gpointer data)
+{
+  guint l, k, j;
+
+  for (l = 0; l < DISK_MAX_LAYERS; l++) {
+    if (levels->slots[l] == NULL)
+      continue;
+    for (k = 0; k < levels->n_radius; k++) {
+      gpointer slot = levels->slots[l][k];
+
+      if (slot == NULL)
+        continue;
+      if (levels->angle_step > 0.0) {
+        LevelPlan **plans = slot;
+
+        for (j = 0; j < levels->n_angles[k]; j++)
+          if (plans[j] != NULL)
+            func (plans[j], data);
+      } else {
+        func (((ExactPlan *) slot)->plan, data);
+      }
+    }
+  }
+}
+
+static void
+free_plan (LevelPlan * plan, gpointer data)
+{
+  (void) data;
+  level_plan_free (plan);
+}
+
+static void
+count_plan (LevelPlan * plan, gpointer data)
+{
+  (void) plan;
+  (*(guint *) data)++;
+}
+
+void
+disk_fast_levels_free (DiskFastLevels * levels)
+{
+  guint l, k;
+
+  if (levels == NULL)
+    return;
+  foreach_plan (levels, free_plan, NULL);
+  for (l = 0; l < DISK_MAX_LAYERS; l++) {
+    if (levels->slots[l] == NULL)
+      continue;
+    for (k = 0; k < levels->n_radius; k++)
+      g_free (levels->slots[l][k]);
+    g_free (levels->slots[l]);
+  }
+  g_hash_table_destroy (levels->others);
+  g_mutex_clear (&levels->lock);
+  g_free (levels->n_angles);
+  g_free (levels);
+}
+
+guint
+disk_fast_levels_n_plans (DiskFastLevels * levels)
+{
+  guint n;
+
+  g_mutex_lock (&levels->lock);
+  n = g_hash_table_size (levels->others);
+  g_mutex_unlock (&levels->lock);
+  foreach_plan (levels, count_plan, &n);
+  return n;
+}
+
+/* The angle level below `degrees` among n, and the weight of the one
+ * above. */
+static inline guint32
+angle_cell (guint n, gfloat degrees, gfloat * frac)
+{
+  gfloat a = degrees, v;
+  gint j;
+
+  if (n == 1 || !isfinite (degrees)) {
+    *frac = 0.0f;
+    return 0;
+  }
+  if (a < 0.0f || a >= 360.0f) {
+    a = (gfloat) fmod ((gdouble) a, 360.0);
+    if (a < 0.0f)
+      a += 360.0f;
+  }
+  v = a * ((gfloat) n / 360.0f);
+  j = (gint) v;                 /* v >= 0: truncation is floor */
+  *frac = v - (gfloat) j;
+  if (j >= (gint) n) {          /* a rounded up to 360 */
+    j = 0;
+    *frac = 0.0f;
+  }
+  return (guint32) j;
+}
+
+static LevelPlan *
+make_plan (DiskFastLevels * levels, Interp * ip, DiskSample * samples,
+    guint k, gdouble degrees)
+{
+  LevelPlan *plan = g_new (LevelPlan, 1);
+  guint i;
+
+  disk_fast_interp_samples (ip, k * levels->radius_step, degrees, samples);
+  plan->taps = disk_fast_layer_new_unsorted (samples, ip->n, levels->width,
+      levels->height);
+  plan->off = g_new (gssize, MAX (plan->taps->n, 1));
+  for (i = 0; i < plan->taps->n; i++) {
+    /* basis_border bounds every tap; this keeps a wrong bound from ever
+     * reading outside the buffer (it would only move the read inwards) */
+    const gint dx = CLAMP (plan->taps->dx[i], -levels->border,
+        levels->border);
+    const gint dy = CLAMP (plan->taps->dy[i], -levels->border,
+        levels->border);
+
+    g_warn_if_fail (dx == plan->taps->dx[i] && dy == plan->taps->dy[i]);
+    plan->off[i] = (gssize) dy * (gssize) levels->padded_stride
+        + (gssize) dx * levels->channels;
+  }
+  return plan;
+}
+
+/* Publishes `fresh` in *where unless another thread was first: returns the
+ * winner and frees the loser (the two are equal: a plan depends on its
+ * level alone). */
+static gpointer
+publish (gpointer * where, gpointer fresh, GDestroyNotify free_func)
+{
+  gpointer old = NULL;
+
+  if (g_atomic_pointer_compare_and_exchange_full (where, NULL, fresh, &old))
+    return fresh;
+  free_func (fresh);
+  return old;
+}
+
+static void
+free_exact_plan (gpointer data)
+{
+  ExactPlan *e = data;
+
+  level_plan_free (e->plan);
+  g_free (e);
+}
+
+/* The uniform layer of radius level k at angle level j, or with exact
+ * angles at the angle whose float bits are `angle_bits`. */
+static const LevelPlan *
+level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, guint k, guint32 angle_bits)
+{
+  gpointer *slot = &levels->slots[layer][k];
+  gpointer got = g_atomic_pointer_get (slot);
+
+  if (levels->angle_step > 0.0) {
+    LevelPlan **plans = got, *plan;
+    const guint n = levels->n_angles[k];
+
+    if (plans == NULL)
+      plans = publish (slot, g_new0 (LevelPlan *, n), g_free);
+    plan = g_atomic_pointer_get (&plans[angle_bits]);
+    if (plan == NULL)
+      plan = publish ((gpointer *) & plans[angle_bits], make_plan (levels,
+              ip, samples, k, 360.0 * angle_bits / n), level_plan_free);
+    return plan;
+  } else {
+    union
+    {
+      guint32 bits;
+      gfloat f;
+    } u = {.bits = angle_bits };
+    ExactPlan *e = got;
+    LevelPlan *plan;
+    guint64 key;
+
+    if (e == NULL) {
+      e = g_new (ExactPlan, 1);
+      e->angle_bits = angle_bits;
+      e->plan = make_plan (levels, ip, samples, k, u.f);
+      e = publish (slot, e, free_exact_plan);
+    }
+    if (e->angle_bits == angle_bits)
+      return e->plan;
+    /* another angle at this level: rare (one angle per frame is the rule) */
+    key = ((guint64) layer << 56) | ((guint64) k << 32) | angle_bits;
+    g_mutex_lock (&levels->lock);
+    plan = g_hash_table_lookup (levels->others, &key);
+    if (plan == NULL) {
+      plan = make_plan (levels, ip, samples, k, u.f);
+      g_hash_table_insert (levels->others, g_memdup2 (&key, sizeof key),
+          plan);
+    }
+    g_mutex_unlock (&levels->lock);
+    return plan;
+  }
+}
+
+/* Where a pixel sits among the levels. */
+typedef struct
+{
+  gint k;                       /* radius level below */
+  gfloat t;                     /* weight of the radius level above */
+  guint32 a0, a1;               /* angle level below at k and at k + 1, or
+                                 * the exact angle's bits */
+  gfloat s0, s1;                /* weights of the angle levels above */
+} LevelPos;
+
+static void
+level_pos (const DiskFastLevels * levels, gfloat radius, gfloat degrees,
+    LevelPos * pos)
+{
+  gdouble r = radius > 0.0f ? MIN ((gdouble) radius, levels->max_radius)
+      : 0.0;
+  gdouble u = r / levels->radius_step;
+
+  pos->k = (gint) u;            /* u >= 0: truncation is floor */
+  pos->t = (gfloat) (u - pos->k);
+  if (levels->angle_step > 0.0) {
+    pos->a0 = angle_cell (levels->n_angles[pos->k], degrees, &pos->s0);
+    pos->a1 = angle_cell (levels->n_angles[pos->k + 1], degrees, &pos->s1);
+  } else {
+    union
+    {
+      gfloat f;
+      guint32 bits;
+    } v = {.f = degrees };
+    pos->a0 = pos->a1 = v.bits;
+    pos->s0 = pos->s1 = 0.0f;
+  }
+}
+
+static inline gboolean
+same_levels (const LevelPos * a, const LevelPos * b)
+{
+  return a->k == b->k && a->a0 == b->a0 && a->a1 == b->a1;
+}
+
+/* The weights of a pixel's (up to) four levels: 0: (k, a0), 1: (k, a0 + 1),
+ * 2: (k + 1, a1), 3: (k + 1, a1 + 1). */
+static inline void
+level_weights (const LevelPos * p, gfloat w[4])
+{
+  w[0] = (1.0f - p->t) * (1.0f - p->s0);
+  w[1] = (1.0f - p->t) * p->s0;
+  w[2] = p->t * (1.0f - p->s1);
+  w[3] = p->t * p->s1;
+}
+
+/* d = w * t (first) or d += w * t, pixel by pixel, `ch` channels each:
+ * inlined per channel count so the loops unroll; 4 channels as one
+ * vector. */
+typedef gfloat v4f __attribute__ ((vector_size (16)));
+typedef gfloat v4f_u __attribute__ ((vector_size (16), aligned (4)));
+
+static inline __attribute__ ((always_inline)) void
+blend_ch (gfloat * restrict d, const gfloat * restrict t,
+    const gfloat * restrict w, gint n, gboolean first, const guint ch)
+{
+  gint i;
+  guint q;
+
+  if (ch == 4) {
+    v4f_u *dv = (v4f_u *) d;
+    const v4f_u *tv = (const v4f_u *) t;
+
+    if (first)
+      for (i = 0; i < n; i++)
+        dv[i] = w[i] * tv[i];
+    else
+      for (i = 0; i < n; i++)
+        dv[i] += w[i] * tv[i];
+  } else if (first) {
+    for (i = 0; i < n; i++)
+      for (q = 0; q < ch; q++)
+        d[i * ch + q] = w[i] * t[i * ch + q];
+  } else {
+    for (i = 0; i < n; i++)
+      for (q = 0; q < ch; q++)
+        d[i * ch + q] += w[i] * t[i * ch + q];
+  }
+}
+
+static void
+blend (gfloat * d, const gfloat * t, const gfloat * w, gint n,
+    gboolean first, guint ch)
+{
+  switch (ch) {
+    case 1:
+      blend_ch (d, t, w, n, first, 1);
+      break;
+    case 2:
+      blend_ch (d, t, w, n, first, 2);
+      break;
+    case 3:
+      blend_ch (d, t, w, n, first, 3);
+      break;
+    default:
+      blend_ch (d, t, w, n, first, 4);
+      break;
+  }
+}
+
+/* Input rows y0 - border .. y1 - 1 + border (clamped), each with `border`
+ * copies of its first and last pixel on either side. */
+static gfloat *
+pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
+    guint y1)
+{
+  const gint b = levels->border, ch = levels->channels;
+  const gint rows = (gint) (y1 - y0) + 2 * b;
+  gfloat *buf = g_new (gfloat, (gsize) rows * levels->padded_stride);
+  gint r, i, c;
+
+  for (r = 0; r < rows; r++) {
+    const gfloat *src = disk_image_pixel (in, 0,
+        CLAMP ((gint) y0 - b + r, 0, (gint) in->height - 1));
+    const gfloat *last = src + (gsize) (in->width - 1) * ch;
+    gfloat *dst = buf + (gsize) r * levels->padded_stride;
+
+    for (i = 0; i < b; i++)
+      for (c = 0; c < ch; c++)
+        dst[i * ch + c] = src[c];
+    memcpy (dst + (gsize) b * ch, src, sizeof (gfloat) * in->width * ch);
+    dst += ((gsize) b + in->width) * ch;
+    for (i = 0; i < b; i++)
+      for (c = 0; c < ch; c++)
+        dst[i * ch + c] = last[c];
+  }
+  return buf;
+}
+
+void
+disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
+    const gfloat * radius, const gfloat * angle, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end)
+{
+  const gint width = in->width;
+  const guint ch = in->channels;
+  g_autofree DiskSample *samples = NULL;
+  g_autofree LevelPos *pos = NULL;
+  g_autofree gfloat *tmp = NULL, *weights = NULL, *band = NULL;
+  Interp ip;
+  guint y;
+
+  g_return_if_fail (levels != NULL && layer < levels->basis->entries[0]->
+      n_layers);
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (in->width == levels->width
+      && in->height == levels->height && in->channels == levels->channels);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
+
+  disk_fast_interp_init (&ip, levels->basis, layer, (gfloat) levels->scale_x,
+      (gfloat) levels->scale_y);
+  samples = g_new (DiskSample, ip.n);
+  pos = g_new (LevelPos, width);
+  tmp = g_new (gfloat, (gsize) width * ch);
+  weights = g_new (gfloat, 4 * (gsize) width);  /* 4 rows: one per level */
+  band = pad_band (levels, in, y_begin, y_end);
+
+  for (y = y_begin; y < y_end; y++) {
+    const gfloat *r = radius + (gsize) y * width;
+    const gfloat *a = angle != NULL ? angle + (gsize) y * width : NULL;
+    /* output pixel (0, y) reads the buffer here, plus a tap's offset */
+    const gfloat *centre = band + (gsize) (y - y_begin + levels->border)
+        * levels->padded_stride + (gsize) levels->border * ch;
+    gfloat *o = disk_image_pixel (out, 0, y);
+    gint x, i;
+
+    for (x = 0; x < width; x++) {
+      gfloat w[4];
+      guint c;
+
+      /* neighbours usually repeat */
+      if (x > 0 && r[x] == r[x - 1] && (a == NULL || a[x] == a[x - 1]))
+        pos[x] = pos[x - 1];
+      else
+        level_pos (levels, r[x], a != NULL ? a[x] : 0.0f, &pos[x]);
+      level_weights (&pos[x], w);
+      for (c = 0; c < 4; c++)
+        weights[c * (gsize) width + x] = w[c];
+    }
+
+    for (x = 0; x < width;) {
+      gint end = x + 1;
+      gboolean first = TRUE;
+      guint c;
+
+      while (end < width && same_levels (&pos[end], &pos[x]))
+        end++;
+      for (c = 0; c < 4; c++) {
+        const gint k = pos[x].k + (c >= 2);
+        const gfloat *w = weights + c * (gsize) width;
+        guint32 j = c < 2 ? pos[x].a0 : pos[x].a1;
+        const LevelPlan *plan;
+        gboolean used = FALSE;
+
+        if (c % 2 == 1 && levels->angle_step <= 0.0)
+          continue;             /* exact angles: no angle level above */
+        for (i = x; i < end && !used; i++)
+          used = w[i] != 0.0f;
+        if (!used)
+          continue;
+        if (c % 2 == 1)         /* the angle level above, round the turn */
+          j = (j + 1) % levels->n_angles[k];
+        plan = level_plan (levels, layer, &ip, samples, k, j);
+        disk_fast_span_offsets (tmp + (gsize) x * ch, centre + (gsize) x * ch,
+            plan->off, plan->taps->w, plan->taps->n, (gsize) (end - x) * ch);
+        blend (o + (gsize) x * ch, tmp + (gsize) x * ch, w + x, end - x,
+            first, ch);
+        first = FALSE;
+      }
+      x = end;
+    }
+  }
+}
+
+DiskFastVaryingMethod
+disk_fast_varying_method (DiskEffectMode mode, gboolean angle_varies,
+    gdouble * radius_step, gdouble * angle_step)
+{
+  const gchar *steps = g_getenv ("DISK_FAST_LEVEL_STEPS");
+
+  *radius_step = 0.0;
+  *angle_step = 0.0;
+  /* Tilt-shift rows are runs of one radius already: exact and as fast. */
+  if (mode == DISK_EFFECT_UNIFORM || mode == DISK_EFFECT_TILT_SHIFT
+      || g_getenv ("DISK_FAST_EXACT") != NULL)
+    return DISK_FAST_VARYING_EXACT;
+  if (g_strcmp0 (g_getenv ("DISK_FAST_VARYING"), "quantised") == 0) {
+    disk_fast_varying_steps (mode, radius_step, angle_step);
+    return DISK_FAST_VARYING_QUANTISED;
+  }
+  *radius_step = 0.5;
+  *angle_step = angle_varies ? 0.5 : 0.0;
+  if (steps != NULL) {          /* "R,A": for measurements */
+    gchar *end = NULL;
+
+    *radius_step = g_ascii_strtod (steps, &end);
+    if (angle_varies && end != NULL && *end == ',')
+      *angle_step = g_ascii_strtod (end + 1, NULL);
+    if (!(*radius_step > 0.0) || !(*angle_step >= 0.0))
+      return DISK_FAST_VARYING_EXACT;
+  }
+  return DISK_FAST_VARYING_LEVELS;
+}

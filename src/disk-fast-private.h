@@ -1,0 +1,65 @@
+/* DISK core, internal: the pieces of the fast path (disk-fast.c) that the
+ * level-blended varying layers (disk-fast-levels.c) run as well. Not
+ * installed; not part of the public API. */
+#ifndef __DISK_FAST_PRIVATE_H__
+#define __DISK_FAST_PRIVATE_H__
+
+#include "disk-fast.h"
+
+G_BEGIN_DECLS
+
+struct _DiskFastLayer
+{
+  guint n;                      /* integer taps */
+  gint *dx, *dy;
+  gfloat *w;
+  gint dx_min, dx_max;
+  guint width, height;
+};
+
+/* disk_fast_layer_new without sorting the taps (any order is as exact;
+ * sorted rows only help long spans). */
+DiskFastLayer *disk_fast_layer_new_unsorted (const DiskSample * samples,
+    guint n_samples, guint width, guint height);
+
+/* o[j] = sum_i w[i] * base[off[i] + j] for 0 <= j < len, with the SIMD
+ * kernel of this CPU (the same sums as the row functions). */
+void disk_fast_span_offsets (gfloat * o, const gfloat * base,
+    const gssize * off, const gfloat * w, guint n, gsize len);
+
+/* Per-call scratch of the row functions. */
+typedef struct
+{
+  const gfloat **src;           /* one read pointer per tap */
+  gfloat *seg;                  /* clamped copies of input row pieces */
+  gsize seg_size;
+} Scratch;
+
+void disk_fast_scratch_init (Scratch * s, guint n_taps);
+void disk_fast_scratch_clear (Scratch * s);
+
+/* Pixels x_begin <= x < x_end of row y of `o` (a whole output row) with the
+ * layer's taps, clamp to edge. */
+void disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
+    gfloat * o, guint y, gint x_begin, gint x_end, Scratch * s);
+
+/* Interpolating a basis layer for pixel after pixel: the formulas of
+ * disk-basis.h, with the same double expressions as disk-basis.c (so the
+ * same samples), but the cosine and sine of the angle are kept from one
+ * pixel to the next while the angle does not change. */
+typedef struct
+{
+  const DiskBasis *basis;
+  guint layer, n;
+  gfloat sx, sy;                /* plane scale (subsampled chroma) */
+  gdouble degrees, c, s;        /* cached rotation */
+} Interp;
+
+void disk_fast_interp_init (Interp * ip, const DiskBasis * basis,
+    guint layer, gfloat sx, gfloat sy);
+void disk_fast_interp_samples (Interp * ip, gdouble radius, gdouble degrees,
+    DiskSample * out);
+
+G_END_DECLS
+
+#endif /* __DISK_FAST_PRIVATE_H__ */
