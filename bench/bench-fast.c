@@ -23,7 +23,7 @@ typedef struct
   /* Varying */
   const DiskBasis *basis;
   const gfloat *radius, *angle;
-  gdouble radius_step, angle_step;
+  DiskFastLevels *levels;       /* NULL: exact */
   guint layer;
   const DiskImage *src;
   DiskImage *dst;
@@ -54,10 +54,12 @@ run_band (const Job * j, guint index, guint n)
       if (j->plan)
         disk_fast_layer_rows (disk_fast_plan_layer (j->plan, j->layer),
             j->src, j->dst, y0, y1);
+      else if (j->levels)
+        disk_fast_levels_layer_rows (j->levels, j->layer, j->radius,
+            j->angle, j->src, j->dst, y0, y1);
       else
-        disk_fast_varying_layer_rows_quantised (j->basis, j->layer,
-            j->radius, j->angle, 1.0, 1.0, j->radius_step, j->angle_step,
-            j->src, j->dst, y0, y1);
+        disk_fast_varying_layer_rows (j->basis, j->layer, j->radius,
+            j->angle, 1.0, 1.0, j->src, j->dst, y0, y1);
       break;
   }
 }
@@ -201,18 +203,20 @@ bench_fast_uniform (const DiskComplex * complex, gdouble radius,
   return 1;
 }
 
-gboolean
-bench_fast_quantised (DiskEffectMode mode, gdouble * radius_step,
-    gdouble * angle_step)
+gchar *
+bench_fast_describe (DiskEffectMode mode, gboolean angle_varies)
 {
   gdouble rs, as;
 
-  disk_fast_varying_steps (mode, &rs, &as);
-  if (radius_step)
-    *radius_step = rs;
-  if (angle_step)
-    *angle_step = as;
-  return rs > 0.0 || as > 0.0;
+  if (disk_fast_varying_method (mode, angle_varies, &rs, &as)
+      != DISK_FAST_VARYING_LEVELS)
+    return g_strdup ("exact up to float rounding");
+  if (as > 0.0)
+    return g_strdup_printf ("BLENDED LEVELS, radius every %g px, angle "
+        "levels %g px apart at the taps, as the element runs this mode", rs,
+        as);
+  return g_strdup_printf ("BLENDED LEVELS, radius every %g px, exact "
+      "angle, as the element runs this mode", rs);
 }
 
 void
@@ -226,10 +230,22 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
   guint l;
 
   g_return_if_fail (disk_image_same_shape (in, out));
+  gdouble rs, as;
+
   job.basis = basis;
   job.radius = radius;
   job.angle = angle;
-  bench_fast_quantised (mode, &job.radius_step, &job.angle_step);
+  if (disk_fast_varying_method (mode, angle != NULL, &rs, &as)
+      == DISK_FAST_VARYING_LEVELS) {
+    gdouble max_radius = 0.0;
+    gsize i;
+
+    /* the element knows its radius property; here the largest radius */
+    for (i = 0; i < (gsize) in->width * in->height; i++)
+      max_radius = MAX (max_radius, radius[i]);
+    job.levels = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, max_radius,
+        in->width, in->height, in->channels);
+  }
   b = get_scratch (0, in->width, in->height, in->channels);
   job.stage = STAGE_LAYER;
   for (l = 0; l < n; l++) {
@@ -240,4 +256,5 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
   }
   if (n == 0)
     copy_image (in, out);
+  disk_fast_levels_free (job.levels);
 }

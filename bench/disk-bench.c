@@ -976,11 +976,9 @@ run_varying (Bench * b, const Varying * v, gdouble big_r,
     VaryingDiskJob job = { disk_basis, fradius,
       v->n_angles > 1 ? fangle : NULL, frame, frame_out, y0, n_bands, rows
     };
-    gdouble rstep, astep;
-    gboolean quantised = bench_fast_quantised (v->mode, &rstep, &astep);
-    g_autofree gchar *how = quantised ? g_strdup_printf (", QUANTISED "
-        "radius (%g px) and angle (%g deg) as the element runs this mode",
-        rstep, astep) : g_strdup (", exact up to float rounding");
+    g_autofree gchar *method = bench_fast_describe (v->mode,
+        v->n_angles > 1);
+    g_autofree gchar *how = g_strconcat (", ", method, NULL);
     g_autoptr (DiskImage) ref = disk_image_new (photo->width, photo->height,
         photo->channels);
 
@@ -1818,9 +1816,9 @@ write_report (Bench * b, const gchar * command, gdouble total_s,
       "(`disk_filter_uniform` / `disk_filter_varying`) timed in the same run "
       "for comparison (column \"ms, reference filter\"). Fast-path "
       "approximations: reduced resolution from radius %g (radii here are "
-      "at most 32: not engaged), quantised radius and angle in map and "
-      "depth modes (engaged in the depth case: its note gives both "
-      "qualities)\n", DISK_FAST_REDUCE_RADIUS);
+      "at most 32: not engaged), blended radius and angle levels in "
+      "depth, spin and zoom modes (their notes give both qualities)\n",
+      DISK_FAST_REDUCE_RADIUS);
   g_string_append_printf (md, "- Parallel tempering: %u candidates x %u "
       "iterations%s, same model, same (sparse) initialisation\n\n",
       b->pt.candidates, b->pt.iterations, b->pt.iterations < 10000 ?

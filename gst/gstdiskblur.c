@@ -375,6 +375,7 @@ typedef struct
   const DiskImage *angle_map;
   gboolean varying;
   DiskFastPlan *plan[GST_VIDEO_MAX_PLANES];     /* uniform: per plane */
+  DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* varying, by levels */
   guint reduction[GST_VIDEO_MAX_PLANES];        /* 1, or layers run reduced */
 } Job;
 
@@ -434,14 +435,13 @@ run_task (gpointer data, guint index, guint n_tasks)
         DiskImage *dst = (reduced ? self->small : self->work)[p]
             [(job->layer + 1) % 2];
 
-        if (job->varying) {
-          gdouble radius_step, angle_step;
-
-          disk_fast_varying_steps (job->settings->params.mode, &radius_step,
-              &angle_step);
-          disk_fast_varying_layer_rows_quantised (job->basis, job->layer,
+        if (job->levels[p] != NULL) {
+          disk_fast_levels_layer_rows (job->levels[p], job->layer,
+              self->radius[p], self->angle[p], src, dst, y0, y1);
+        } else if (job->varying) {
+          disk_fast_varying_layer_rows (job->basis, job->layer,
               self->radius[p], self->angle[p], 1.0 / pl->sub_x,
-              1.0 / pl->sub_y, radius_step, angle_step, src, dst, y0, y1);
+              1.0 / pl->sub_y, src, dst, y0, y1);
         } else {
           if (reduced)
             gst_disk_blur_split_rows (src->height, index, n_tasks, &y0, &y1);
@@ -527,6 +527,25 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   }
 
   n_layers = job.basis->entries[0]->n_layers;
+  if (job.varying) {
+    gdouble radius_step, angle_step;
+    /* spin and zoom turn the kernel from pixel to pixel, so does an angle
+     * map */
+    const gboolean angle_varies = s->params.mode == DISK_EFFECT_SPIN
+        || s->params.mode == DISK_EFFECT_ZOOM || job.angle_map != NULL;
+
+    /* Map, depth, spin and zoom blend uniform layers planned at levels of
+     * radius and angle (disk-fast.h); tilt-shift runs exactly. Every radius
+     * of these modes is at most the radius property. */
+    if (disk_fast_varying_method (s->params.mode, angle_varies, &radius_step,
+            &angle_step) == DISK_FAST_VARYING_LEVELS)
+      for (p = 0; p < self->layout.n_planes; p++)
+        job.levels[p] = disk_fast_levels_new (job.basis,
+            1.0 / self->layout.planes[p].sub_x,
+            1.0 / self->layout.planes[p].sub_y, radius_step, angle_step,
+            s->params.radius, self->layout.planes[p].width,
+            self->layout.planes[p].height, self->layout.planes[p].n_comps);
+  }
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
     job.reduction[p] = 1;
   if (!job.varying) {
@@ -574,8 +593,10 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
     run_stage (&job, STAGE_UP, 0);
   run_stage (&job, STAGE_PACK, 0);
 
-  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
+  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++) {
     disk_fast_plan_free (job.plan[p]);
+    disk_fast_levels_free (job.levels[p]);
+  }
   return GST_FLOW_OK;
 }
 

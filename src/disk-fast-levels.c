@@ -582,10 +582,6 @@ disk_fast_varying_method (DiskEffectMode mode, gboolean angle_varies,
   if (mode == DISK_EFFECT_UNIFORM || mode == DISK_EFFECT_TILT_SHIFT
       || g_getenv ("DISK_FAST_EXACT") != NULL)
     return DISK_FAST_VARYING_EXACT;
-  if (g_strcmp0 (g_getenv ("DISK_FAST_VARYING"), "quantised") == 0) {
-    disk_fast_varying_steps (mode, radius_step, angle_step);
-    return DISK_FAST_VARYING_QUANTISED;
-  }
   *radius_step = 0.5;
   *angle_step = angle_varies ? 0.5 : 0.0;
   if (steps != NULL) {          /* "R,A": for measurements */

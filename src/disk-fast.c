@@ -839,42 +839,16 @@ plan_cache_get (PlanCache * pc, Interp * ip, gfloat r, gfloat a,
   return plan;
 }
 
-static inline gfloat
-quantise (gfloat v, gdouble step)
-{
-  return step > 0.0 ? (gfloat) (round (v / step) * step) : v;
-}
-
-/* Angles a whole turn apart rotate the same way: fold into [0, 360) before
- * quantising so they share plans. */
-static inline gfloat
-quantise_angle (gfloat v, gdouble step)
-{
-  gdouble a;
-
-  if (step <= 0.0)
-    return v;
-  a = fmod ((gdouble) v, 360.0);
-  if (a < 0.0)
-    a += 360.0;
-  a = round (a / step) * step;
-  return (gfloat) (a >= 360.0 ? a - 360.0 : a);
-}
-
 void
-disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
+disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat * radius, const gfloat * angle, gdouble scale_x,
-    gdouble scale_y, gdouble radius_step, gdouble angle_step,
-    const DiskImage * in, DiskImage * out, guint y_begin, guint y_end)
+    gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
+    guint y_end)
 {
   const guint n = basis->entries[0]->n_samples[layer];
-  const gboolean exact = radius_step <= 0.0 && angle_step <= 0.0;
   const gint width = in->width;
   g_autofree DiskSample *samples = g_new (DiskSample, n);
-  g_autofree gfloat *qr = g_new (gfloat, width);
-  g_autofree gfloat *qa = g_new (gfloat, width);
   g_autofree gfloat *zeros = g_new0 (gfloat, width);
-  const gfloat *qr_row, *qa_row;
   Scratch scratch;
   PlanCache cache;
   Interp ip;
@@ -891,52 +865,28 @@ disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
   plan_cache_init (&cache);
   for (y = y_begin; y < y_end; y++) {
     const gfloat *r = radius + (gsize) y * width;
-    const gfloat *a = angle ? angle + (gsize) y * width : NULL;
+    const gfloat *a = angle ? angle + (gsize) y * width : zeros;
     gfloat *o = disk_image_pixel (out, 0, y);
     gint x = 0;
-    gint min_run = exact ? DISK_FAST_MIN_RUN : 1;
 
-    if (exact) {
-      /* the parameters as they are; runs are found on them directly */
-      qr_row = r;
-      qa_row = a != NULL ? a : zeros;
-    } else {
-      for (x = 0; x < width; x++) {
-        /* neighbours usually repeat: skip the division and fmod then */
-        qr[x] = x > 0 && r[x] == r[x - 1] ? qr[x - 1]
-            : quantise (r[x], radius_step);
-        qa[x] = x > 0 && a != NULL && a[x] == a[x - 1] ? qa[x - 1]
-            : quantise_angle (a ? a[x] : 0.0f, angle_step);
-        /* With one angle over the row the plans differ by radius alone, so
-         * there are few of them and every run, however short, is planned
-         * (from the cache, mostly); with angles changing along the row
-         * (spin, zoom, angle maps) there could be a plan per pixel. */
-        if (qa[x] != qa[0])
-          min_run = DISK_FAST_MIN_PLANNED_RUN;
-      }
-      qr_row = qr;
-      qa_row = qa;
-    }
-    x = 0;
     while (x < width) {
       gint end = x + 1;
 
       /* Bitwise-equal parameters give bitwise-equal samples. */
-      while (end < width && qr_row[end] == qr_row[x]
-          && qa_row[end] == qa_row[x])
+      while (end < width && r[end] == r[x] && a[end] == a[x])
         end++;
       /* Planning costs about as much as gathering a dozen pixels: short
-       * runs gather pixel by pixel, with their own exact parameters. The
-       * choice depends on the row alone (never on what the cache holds),
-       * so a pixel's value does not depend on the band it falls in. */
-      if (end - x >= min_run) {
-        disk_fast_row_span (plan_cache_get (&cache, &ip, qr_row[x],
-                qa_row[x], in, samples), in, o, y, x, end, &scratch);
+       * runs gather pixel by pixel. The choice depends on the row alone
+       * (never on what the cache holds), so a pixel's value does not depend
+       * on the band it falls in. */
+      if (end - x >= DISK_FAST_MIN_RUN) {
+        disk_fast_row_span (plan_cache_get (&cache, &ip, r[x], a[x], in,
+                samples), in, o, y, x, end, &scratch);
       } else {
         gint i;
 
         for (i = x; i < end; i++) {
-          disk_fast_interp_samples (&ip, r[i], a ? a[i] : 0.0f, samples);
+          disk_fast_interp_samples (&ip, r[i], a[i], samples);
           gather_pixel (samples, n, in, i, y, o + (gsize) i * in->channels);
         }
       }
@@ -945,16 +895,6 @@ disk_fast_varying_layer_rows_quantised (const DiskBasis * basis, guint layer,
   }
   g_hash_table_destroy (cache.plans);
   disk_fast_scratch_clear (&scratch);
-}
-
-void
-disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
-    const gfloat * radius, const gfloat * angle, gdouble scale_x,
-    gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
-    guint y_end)
-{
-  disk_fast_varying_layer_rows_quantised (basis, layer, radius, angle,
-      scale_x, scale_y, 0.0, 0.0, in, out, y_begin, y_end);
 }
 
 void
@@ -1027,22 +967,5 @@ disk_fast_effect_fill_rows (const DiskEffectParams * params,
       radius[p] = (gfloat) r;
       angle[p] = (gfloat) params->angle;
     }
-  }
-}
-
-void
-disk_fast_varying_steps (DiskEffectMode mode, gdouble * radius_step,
-    gdouble * angle_step)
-{
-  /* Measured in docs/PERFORMANCE.md: map and depth gain 4-8x at -0.1 dB
-   * against the dense reference; tilt-shift is as fast exactly (its rows
-   * are runs), spin and zoom change angle every pixel and gain nothing. */
-  if ((mode == DISK_EFFECT_MAP || mode == DISK_EFFECT_DEPTH)
-      && g_getenv ("DISK_FAST_EXACT") == NULL) {
-    *radius_step = 1.0 / 32;
-    *angle_step = 0.25;
-  } else {
-    *radius_step = 0.0;
-    *angle_step = 0.0;
   }
 }

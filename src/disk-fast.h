@@ -20,8 +20,9 @@
  *
  * Environment, for benchmarks and comparisons only: DISK_FAST_SIMD=generic
  * or avx2 caps the SIMD kernel; DISK_FAST_EXACT=1 turns the approximations
- * (quantised varying parameters, reduced resolution) off;
- * DISK_FAST_REDUCTION=N forces a reduction factor.
+ * (level-blended varying layers, reduced resolution) off;
+ * DISK_FAST_REDUCTION=N forces a reduction factor;
+ * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (pixels).
  */
 #ifndef __DISK_FAST_H__
 #define __DISK_FAST_H__
@@ -71,9 +72,6 @@ void disk_fast_filter_uniform (const DiskComplex * complex,
  * interpolated samples one by one, in float. No parameter is quantised:
  * this is the reference's filter, reorganised. */
 #define DISK_FAST_MIN_RUN 16
-/* With quantised parameters, the shortest run worth planning when its plan
- * is not cached yet (shorter ones gather pixel by pixel, exactly). */
-#define DISK_FAST_MIN_PLANNED_RUN 6
 void disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat * radius, const gfloat * angle, gdouble scale_x,
     gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
@@ -112,22 +110,6 @@ void disk_fast_downsample_rows (const DiskImage * in, DiskImage * small,
  * centres of the two grids aligned. */
 void disk_fast_upsample_rows (const DiskImage * small, DiskImage * out,
     guint factor, guint y_begin, guint y_end);
-
-/* The same with each pixel's radius rounded to a multiple of `radius_step`
- * pixels and its angle to a multiple of `angle_step` degrees (0: exact):
- * runs of pixels sharing the rounded pair are then long, and every run is
- * planned once (cached across the rows of the call) and runs the uniform
- * kernel. An approximation (docs/PERFORMANCE.md for its accuracy); with
- * both steps 0 it is disk_fast_varying_layer_rows. */
-void disk_fast_varying_layer_rows_quantised (const DiskBasis * basis,
-    guint layer, const gfloat * radius, const gfloat * angle,
-    gdouble scale_x, gdouble scale_y, gdouble radius_step,
-    gdouble angle_step, const DiskImage * in, DiskImage * out,
-    guint y_begin, guint y_end);
-
-/* The steps the element uses for `mode` (0, 0 where it stays exact). */
-void disk_fast_varying_steps (DiskEffectMode mode, gdouble * radius_step,
-    gdouble * angle_step);
 
 /* Spatially varying layers as blends of uniform layers at levels.
  *
@@ -176,7 +158,6 @@ guint disk_fast_levels_n_plans (DiskFastLevels * levels);
 typedef enum
 {
   DISK_FAST_VARYING_EXACT,      /* disk_fast_varying_layer_rows */
-  DISK_FAST_VARYING_QUANTISED,  /* disk_fast_varying_layer_rows_quantised */
   DISK_FAST_VARYING_LEVELS,     /* disk_fast_levels_layer_rows */
 } DiskFastVaryingMethod;
 

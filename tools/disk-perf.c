@@ -101,17 +101,10 @@ run_band (Job * job, guint index, guint n)
             f->reduction[p], y0, y1);
       }
     } else if (job->params.mode != DISK_EFFECT_UNIFORM && job->fast) {
-      gdouble radius_step, angle_step;
-
-      if (f->levels[p] != NULL) {
+      if (f->levels[p] != NULL)
         disk_fast_levels_layer_rows (f->levels[p], job->layer, f->radius[p],
             f->angle[p], src, dst, y0, y1);
-      } else if (f->method == DISK_FAST_VARYING_QUANTISED) {
-        disk_fast_varying_steps (job->params.mode, &radius_step, &angle_step);
-        disk_fast_varying_layer_rows_quantised (job->basis, job->layer,
-            f->radius[p], f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p],
-            radius_step, angle_step, src, dst, y0, y1);
-      } else
+      else
         disk_fast_varying_layer_rows (job->basis, job->layer, f->radius[p],
             f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src, dst, y0, y1);
     } else if (job->params.mode != DISK_EFFECT_UNIFORM) {
