@@ -79,7 +79,9 @@ void disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
 
 /* disk_effect_fill_rows with the same values, bit for bit, computed faster:
  * tilt-shift takes the sine and cosine of its focus angle once per call
- * instead of once per pixel; other modes are disk_effect_fill_rows itself. */
+ * instead of once per pixel, spin and zoom the farthest corner, map and
+ * depth read their maps with each row's terms taken once; uniform is
+ * disk_effect_fill_rows itself. */
 void disk_fast_effect_fill_rows (const DiskEffectParams * params,
     guint frame_width, guint frame_height, guint plane_width,
     guint plane_height, guint sub_x, guint sub_y, const DiskImage * strength,

@@ -287,6 +287,56 @@ test_fill_identical (void)
       }
 }
 
+/* The same for spin, zoom, map and depth: maps smaller and larger than the
+ * frame, with an angle map, with NaN and out-of-range values. */
+static void
+test_fill_identical_modes (void)
+{
+  static const DiskEffectMode modes[] = { DISK_EFFECT_SPIN, DISK_EFFECT_ZOOM,
+    DISK_EFFECT_MAP, DISK_EFFECT_DEPTH
+  };
+  static const guint map_sizes[][2] = { {7, 5}, {45, 31}, {90, 40} };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  const guint w = 45, h = 31;
+  guint m, k, sub;
+
+  for (m = 0; m < G_N_ELEMENTS (modes); m++)
+    for (k = 0; k < G_N_ELEMENTS (map_sizes); k++)
+      for (sub = 1; sub <= 2; sub++) {
+        const guint pw = (w + sub - 1) / sub, ph = (h + sub - 1) / sub;
+        g_autoptr (DiskImage) strength = random_image (rand, map_sizes[k][0],
+            map_sizes[k][1], 1);
+        g_autoptr (DiskImage) angles = random_image (rand, map_sizes[k][0],
+            map_sizes[k][1], 1);
+        g_autofree gfloat *r0 = g_new (gfloat, pw * ph);
+        g_autofree gfloat *a0 = g_new (gfloat, pw * ph);
+        g_autofree gfloat *r1 = g_new (gfloat, pw * ph);
+        g_autofree gfloat *a1 = g_new (gfloat, pw * ph);
+        DiskEffectParams params;
+
+        /* out of [0, 1] and not a number: clamped, NaN read as 0 */
+        disk_image_pixel (strength, 0, 0)[0] = NAN;
+        disk_image_pixel (strength, 1, 0)[0] = 1.7f;
+        disk_image_pixel (strength, 2, 0)[0] = -0.4f;
+        disk_effect_params_init (&params);
+        params.mode = modes[m];
+        params.radius = 7.5;
+        params.angle = 12.0;
+        params.center_x = 0.3;
+        params.center_y = 0.6;
+        params.focus_depth = 0.35;
+        params.depth_range = 0.4;
+        disk_effect_fill_rows (&params, w, h, pw, ph, sub, sub, strength,
+            k == 1 ? angles : NULL, r0, a0, 0, ph);
+        disk_fast_effect_fill_rows (&params, w, h, pw, ph, sub, sub, strength,
+            k == 1 ? angles : NULL, r1, a1, 0, 5);
+        disk_fast_effect_fill_rows (&params, w, h, pw, ph, sub, sub, strength,
+            k == 1 ? angles : NULL, r1, a1, 5, ph);
+        g_assert_cmpint (memcmp (r0, r1, sizeof (gfloat) * pw * ph), ==, 0);
+        g_assert_cmpint (memcmp (a0, a1, sizeof (gfloat) * pw * ph), ==, 0);
+      }
+}
+
 /* The box average then the cubic: a linear ramp comes back exactly away
  * from the edges (both filters reproduce linear functions), and a flat
  * image stays flat everywhere. */
@@ -686,6 +736,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/varying-matches-reference",
       test_varying_matches_reference);
   g_test_add_func ("/fast/fill-identical", test_fill_identical);
+  g_test_add_func ("/fast/fill-identical-modes", test_fill_identical_modes);
   g_test_add_func ("/fast/resample-linear", test_resample_linear);
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
