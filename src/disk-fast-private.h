@@ -15,6 +15,12 @@ struct _DiskFastLayer
   gfloat *w;
   gint dx_min, dx_max;
   guint width, height;
+  /* Sorted plans: the taps of two output rows y, y + 1 merged (input row
+   * y + pr[i], column dx; weight pw0[i] for row y, pw1[i] for row y + 1;
+   * disk-fast.c: plan_row_pairs). NULL, pn 0 for unsorted plans. */
+  guint pn;
+  gint *pr, *pdx;
+  gfloat *pw0, *pw1;
 };
 
 /* disk_fast_layer_new without sorting the taps (any order is as exact;

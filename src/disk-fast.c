@@ -101,6 +101,41 @@ merge_int_taps (IntTap * taps, guint n)
   return m;
 }
 
+/* Two output rows y, y + 1 at once: tap (dx, dy) of row y + 1 reads the
+ * input row that tap (dx, dy + 1) of row y reads, and bilinear taps come
+ * in such vertical pairs, so one load can feed both rows. The union of
+ * both rows' taps, keyed by (input row offset r from y, dx), each with its
+ * weight for row y (w0) and for row y + 1 (w1), 0 where it has none;
+ * sorted by (r, dx), so each row meets its own taps in its own order (see
+ * disk_fast_layer_rows). */
+static void
+plan_row_pairs (DiskFastLayer * layer)
+{
+  const guint n = layer->n;
+  guint i = 0, j = 0, m = 0;
+
+  layer->pr = g_new (gint, 2 * MAX (n, 1));
+  layer->pdx = g_new (gint, 2 * MAX (n, 1));
+  layer->pw0 = g_new (gfloat, 2 * MAX (n, 1));
+  layer->pw1 = g_new (gfloat, 2 * MAX (n, 1));
+  /* merge row y's taps (r = dy) with row y + 1's (r = dy + 1) */
+  while (i < n || j < n) {
+    gint ri = i < n ? layer->dy[i] : G_MAXINT;
+    gint rj = j < n ? layer->dy[j] + 1 : G_MAXINT;
+    gint dxi = i < n ? layer->dx[i] : G_MAXINT;
+    gint dxj = j < n ? layer->dx[j] : G_MAXINT;
+    gboolean take_i = ri < rj || (ri == rj && dxi <= dxj);
+    gboolean take_j = rj < ri || (ri == rj && dxj <= dxi);
+
+    layer->pr[m] = take_i ? ri : rj;
+    layer->pdx[m] = take_i ? dxi : dxj;
+    layer->pw0[m] = take_i ? layer->w[i++] : 0.0f;
+    layer->pw1[m] = take_j ? layer->w[j++] : 0.0f;
+    m++;
+  }
+  layer->pn = m;
+}
+
 /* The integer taps of `samples`; `sorted`: by row, then column, so that
  * the reads of a long output row walk memory in order (uniform frames,
  * planned once); level plans, made by the thousand for runs of a few
@@ -154,6 +189,8 @@ layer_new (const DiskSample * samples, guint n_samples, guint width,
   }
   if (layer->n == 0)
     layer->dx_min = layer->dx_max = 0;
+  if (sorted)
+    plan_row_pairs (layer);
   return layer;
 }
 
@@ -179,6 +216,10 @@ disk_fast_layer_free (DiskFastLayer * layer)
   g_free (layer->dx);
   g_free (layer->dy);
   g_free (layer->w);
+  g_free (layer->pr);
+  g_free (layer->pdx);
+  g_free (layer->pw0);
+  g_free (layer->pw1);
   g_free (layer);
 }
 
@@ -246,6 +287,9 @@ typedef gfloat v16f_u __attribute__ ((vector_size (64), aligned (4)));
 typedef void (*SpanFunc) (gfloat * restrict o,
     const gfloat * const *restrict src, const gfloat * restrict w, guint n,
     gsize len);
+typedef gsize (*Span2Func) (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len);
 typedef void (*SpanOffFunc) (gfloat * restrict o,
     const gfloat * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len);
@@ -324,6 +368,53 @@ typedef void (*SpanOffFunc) (gfloat * restrict o,
       TAIL_SUM (gfloat, gfloat, j);                                       \
   }
 
+/* Two rows: o0 and o1 over the floats the one-row kernel would cover with
+ * whole blocks (a multiple of 8 VW; returned), each float summed over the
+ * taps in order as there, so a row computes to the same bits whether it is
+ * run alone or paired. Four vectors per row: eight accumulators. */
+#define SPAN2_BODY(V, VU, VW)                                             \
+  {                                                                       \
+    const gsize covered = len / (8 * VW) * (8 * VW);                      \
+    gsize j;                                                              \
+    guint i;                                                              \
+                                                                          \
+    for (j = 0; j < covered; j += 4 * VW) {                               \
+      V a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };                   \
+      V b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };                   \
+                                                                          \
+      for (i = 0; i < n; i++) {                                           \
+        const gfloat *s = src[i] + j;                                     \
+        const gfloat u = w0[i], v = w1[i];                                \
+        const V x0 = LOAD (VU, s), x1 = LOAD (VU, s + VW);                \
+        const V x2 = LOAD (VU, s + 2 * VW), x3 = LOAD (VU, s + 3 * VW);   \
+                                                                          \
+        a0 += u * x0;                                                     \
+        a1 += u * x1;                                                     \
+        a2 += u * x2;                                                     \
+        a3 += u * x3;                                                     \
+        b0 += v * x0;                                                     \
+        b1 += v * x1;                                                     \
+        b2 += v * x2;                                                     \
+        b3 += v * x3;                                                     \
+      }                                                                   \
+      *(VU *) (o0 + j) = a0;                                              \
+      *(VU *) (o0 + j + VW) = a1;                                         \
+      *(VU *) (o0 + j + 2 * VW) = a2;                                     \
+      *(VU *) (o0 + j + 3 * VW) = a3;                                     \
+      *(VU *) (o1 + j) = b0;                                              \
+      *(VU *) (o1 + j + VW) = b1;                                         \
+      *(VU *) (o1 + j + 2 * VW) = b2;                                     \
+      *(VU *) (o1 + j + 3 * VW) = b3;                                     \
+    }                                                                     \
+    return covered;                                                       \
+  }
+
+static gsize
+span2_generic (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len)
+SPAN2_BODY (v4f, v4f_u, 4)
+
 #define SRC(i) (src[i])
 static void
 span_generic (gfloat * restrict o, const gfloat * const *restrict src,
@@ -354,6 +445,20 @@ span_avx512 (gfloat * restrict o, const gfloat * const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
 SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #undef SRC
+
+__attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
+static gsize
+span2_avx2 (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len)
+SPAN2_BODY (v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
+static gsize
+span2_avx512 (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len)
+SPAN2_BODY (v16f, v16f_u, 16)
 #define SRC(i) (base + off[i])
 __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static void
@@ -374,6 +479,7 @@ SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 typedef struct
 {
   SpanFunc func;
+  Span2Func func2;
   SpanOffFunc off_func;
   const gchar *name;
 } SpanKernel;
@@ -388,6 +494,7 @@ span_kernel (void)
     const gchar *force = g_getenv ("DISK_FAST_SIMD");
 
     kernel.func = span_generic;
+    kernel.func2 = span2_generic;
     kernel.off_func = span_off_generic;
     kernel.name = "generic";
 #ifdef HAVE_X86_DISPATCH
@@ -397,11 +504,13 @@ span_kernel (void)
     } else if (__builtin_cpu_supports ("avx512f")
         && g_strcmp0 (force, "avx2") != 0) {
       kernel.func = span_avx512;
+      kernel.func2 = span2_avx512;
       kernel.off_func = span_off_avx512;
       kernel.name = "avx512f";
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
       kernel.func = span_avx2;
+      kernel.func2 = span2_avx2;
       kernel.off_func = span_off_avx2;
       kernel.name = "avx2";
     }
@@ -642,17 +751,37 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   row1 = disk_edge_clamp ((gint) y_end - 1 + dy_max, height);
   edge_cache_init (&left, layer, in, 0, lo, row0, row1);
   edge_cache_init (&right, layer, in, hi, width, row0, row1);
-  disk_fast_scratch_init (&s, layer->n);
-  for (y = y_begin; y < y_end; y++) {
-    gfloat *o = disk_image_pixel (out, 0, y);
+  disk_fast_scratch_init (&s, MAX (layer->n, layer->pn));
+  for (y = y_begin; y < y_end;) {
+    const gsize len = (gsize) (hi - lo) * in->channels;
+    gsize done = 0;
+    guint k, rows = 1;
 
-    if (lo < hi) {
-      set_read_pointers (layer, in, y, lo, s.src);
-      span_kernel ()->func (o + (gsize) lo * in->channels, s.src, layer->w,
-          layer->n, (gsize) (hi - lo) * in->channels);
+    /* Interior: two rows at once where the band has two left (same bits
+     * as one by one), then what the pair kernel leaves, row by row. */
+    if (lo < hi && y + 1 < y_end && layer->pn > 0) {
+      for (i = 0; i < layer->pn; i++)
+        s.src[i] = disk_image_pixel (in, lo + layer->pdx[i],
+            disk_edge_clamp ((gint) y + layer->pr[i], height));
+      done = span_kernel ()->func2 (disk_image_pixel (out, lo, y),
+          disk_image_pixel (out, lo, y + 1), s.src, layer->pw0, layer->pw1,
+          layer->pn, len);
+      rows = 2;
     }
-    edge_cache_row (&left, layer, in, o, y, &s);
-    edge_cache_row (&right, layer, in, o, y, &s);
+    for (k = 0; k < rows; k++) {
+      gfloat *o = disk_image_pixel (out, 0, y + k);
+
+      if (lo < hi && done < len) {
+        set_read_pointers (layer, in, y + k, lo, s.src);
+        for (i = 0; i < layer->n; i++)
+          s.src[i] += done;
+        span_kernel ()->func (o + (gsize) lo * in->channels + done, s.src,
+            layer->w, layer->n, len - done);
+      }
+      edge_cache_row (&left, layer, in, o, y + k, &s);
+      edge_cache_row (&right, layer, in, o, y + k, &s);
+    }
+    y += rows;
   }
   g_free (left.data);
   g_free (right.data);
