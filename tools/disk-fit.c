@@ -464,8 +464,9 @@ main (int argc, char **argv)
         "SAMPLES samples,\nbilinear reads) whose impulse response matches the "
         "target kernel, and writes\nthe basis as a preset file "
         "(docs/PRESET-FORMAT.md). All sizes are in pixels:\na radius is the "
-        "kernel's half-extent. Entries are fitted from the largest\nradius "
-        "down, each warm-started from its neighbour.");
+        "kernel's half-extent. The radius nearest the geometric middle\nis "
+        "fitted first, then the others outward, each warm-started from its\n"
+        "fitted neighbour.");
     g_option_context_set_description (context,
         "Example:\n  disk-fit --target disc --radii 1,2,3,4,6,8,12,16,24,32 "
         "--samples 24 --layers 4 -o bokeh.preset\n\n"
