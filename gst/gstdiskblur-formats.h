@@ -1,16 +1,20 @@
 /* diskblur: the video formats the element accepts, and unpacking a frame into
  * float DiskImage planes and packing it back, each format in its own layout.
  *
- * Every memory plane becomes one image holding that plane's components in
- * component order (R, G, B, A for RGB formats whatever their byte order;
- * Y, U, V, A for YUV): packed RGB is one 3- or 4-channel image, I420 three
- * 1-channel images, NV12 a Y image and a 2-channel UV image. Values are
- * scaled to [0, 1] (8 and 16 bits alike) and packed back rounded to nearest
- * and clamped. With an alpha component the colour channels are premultiplied
- * while unpacking and divided back while packing, so transparent pixels do
- * not bleed their (meaningless) colour into their neighbours. In linear-light
- * mode the R, G, B values of RGB formats are sRGB-decoded before the
- * premultiplication and encoded after. */
+ * Every memory plane becomes one work image holding that plane's colour
+ * components in component order (R, G, B for RGB formats whatever their byte
+ * order; Y, U, V for YUV): packed RGB is one 3-channel image, I420 three
+ * 1-channel images, NV12 a Y image and a 2-channel UV image. Alpha, where
+ * there is one, gets a 1-channel work plane of its own, after the others:
+ * the element filters it like any plane, except when every alpha of the
+ * frame is the maximum, when it need not be filtered at all (the layers'
+ * weights sum to 1, so it would stay 1) and 3 channels are filtered instead
+ * of 4. Values are scaled to [0, 1] (8 and 16 bits alike) and packed back
+ * rounded to nearest and clamped. With alpha the colour channels are
+ * premultiplied while unpacking and divided back while packing, so
+ * transparent pixels do not bleed their (meaningless) colour into their
+ * neighbours. In linear-light mode the R, G, B values of RGB formats are
+ * sRGB-decoded before the premultiplication and encoded after. */
 #ifndef __GST_DISK_BLUR_FORMATS_H__
 #define __GST_DISK_BLUR_FORMATS_H__
 
@@ -27,18 +31,23 @@ G_BEGIN_DECLS
 typedef struct _GstDiskBlurPlane GstDiskBlurPlane;
 typedef struct _GstDiskBlurLayout GstDiskBlurLayout;
 
+/* One work plane: one float image the layers run on. */
 struct _GstDiskBlurPlane
 {
-  guint n_comps;
-  guint comps[GST_VIDEO_MAX_COMPONENTS];        /* component indices */
-  gint alpha;                   /* image channel holding alpha, or -1 */
+  guint n_comps;                /* channels of the work image */
+  guint comps[GST_VIDEO_MAX_COMPONENTS];        /* their component indices */
+  gint alpha_plane;             /* the work plane holding this plane's
+                                 * alpha, or -1 */
+  gboolean alpha_only;          /* this plane is another plane's alpha:
+                                 * unpacked and packed with that plane */
   guint width, height;          /* in pixels of this plane */
   guint sub_x, sub_y;           /* subsampling factors: 1, 2, ... */
 };
 
 struct _GstDiskBlurLayout
 {
-  guint n_planes;
+  guint n_planes;               /* work planes: the memory planes in order,
+                                 * then the alpha plane if any */
   GstDiskBlurPlane planes[GST_VIDEO_MAX_PLANES];
   gboolean rgb;                 /* components 0..2 are R, G, B */
   gint pad_byte;                /* byte in a 4-byte pixel no component uses
@@ -49,16 +58,22 @@ struct _GstDiskBlurLayout
 gboolean gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
     const GstVideoInfo * info);
 
-/* Rows y_begin <= y < y_end (of the plane) of plane `plane` into `image`
- * (plane-sized, n_comps channels). */
-void gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout,
+/* Rows y_begin <= y < y_end (of the plane) of work plane `plane` into `image`
+ * (plane-sized, n_comps channels) and, when the plane has an alpha plane,
+ * its alpha into `alpha` (plane-sized, 1 channel; NULL otherwise). Returns
+ * TRUE when every alpha of those rows is the maximum, or there is none.
+ * Does nothing for an alpha-only plane (its colour plane unpacks it). */
+gboolean gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout,
     guint plane, const GstVideoFrame * frame, gboolean linear_light,
-    DiskImage * image, guint y_begin, guint y_end);
+    DiskImage * image, DiskImage * alpha, guint y_begin, guint y_end);
 
-/* The reverse: `image` rows into the frame, rounded and clamped. */
+/* The reverse: `image` rows (and the filtered `alpha`) into the frame,
+ * rounded and clamped. For a plane with alpha, `alpha` NULL means the frame
+ * was opaque and its alpha not filtered: colours are taken as they are and
+ * alpha written as the maximum. Does nothing for an alpha-only plane. */
 void gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
-    const DiskImage * image, gboolean linear_light, GstVideoFrame * frame,
-    guint y_begin, guint y_end);
+    const DiskImage * image, const DiskImage * alpha, gboolean linear_light,
+    GstVideoFrame * frame, guint y_begin, guint y_end);
 
 /* The sRGB transfer function and its inverse (IEC 61966-2-1). */
 gfloat gst_disk_blur_srgb_to_linear (gfloat v);

@@ -377,7 +377,34 @@ typedef struct
   DiskFastPlan *plan[GST_VIDEO_MAX_PLANES];     /* uniform: per plane */
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* varying, by levels */
   guint reduction[GST_VIDEO_MAX_PLANES];        /* 1, or layers run reduced */
+  gint translucent;             /* some alpha below the maximum (atomic) */
+  gboolean skip_alpha;          /* opaque frame: the alpha plane stays 1 */
 } Job;
+
+/* Whether filtering an all-ones plane gives ones again, so that an opaque
+ * frame's alpha plane need not be filtered: every layer of every radius
+ * (hence every interpolated complex) has weights summing to 1 within 1e-4,
+ * so the filtered alpha would be within 1e-3 of 1 (less than 1/4 LSB). */
+static gboolean
+basis_keeps_ones (const DiskBasis * basis)
+{
+  guint e, l, i;
+
+  for (e = 0; e < basis->n_entries; e++) {
+    const DiskComplex *c = basis->entries[e];
+
+    for (l = 0; l < c->n_layers; l++) {
+      const DiskSample *s = disk_complex_layer (c, l);
+      gdouble sum = 0.0;
+
+      for (i = 0; i < c->n_samples[l]; i++)
+        sum += s[i].w;
+      if (!(fabs (sum - 1.0) <= 1e-4))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
 
 static void
 run_task (gpointer data, guint index, guint n_tasks)
@@ -397,11 +424,16 @@ run_task (gpointer data, guint index, guint n_tasks)
      * plane's split gives none (tiny frames, many threads). Every row
      * function does nothing on an empty range. */
     gst_disk_blur_split_rows (pl->height, index, n_tasks, &y0, &y1);
+    if (pl->alpha_only && job->skip_alpha)
+      continue;
 
     switch (job->stage) {
       case STAGE_UNPACK:
-        gst_disk_blur_unpack_rows (layout, p, job->in, linear,
-            self->work[p][0], y0, y1);
+        /* Also unpacks the plane's alpha plane, if any. */
+        if (!gst_disk_blur_unpack_rows (layout, p, job->in, linear,
+                self->work[p][0], pl->alpha_plane >= 0 ?
+                self->work[pl->alpha_plane][0] : NULL, y0, y1))
+          g_atomic_int_set (&job->translucent, 1);
         break;
       case STAGE_MAPS:
         disk_fast_effect_fill_rows (&job->settings->params,
@@ -453,7 +485,10 @@ run_task (gpointer data, guint index, guint n_tasks)
       case STAGE_PACK:{
         const guint n_layers = job->basis->entries[0]->n_layers;
 
+        const gint q = pl->alpha_plane;
+
         gst_disk_blur_pack_rows (layout, p, self->work[p][n_layers % 2],
+            q >= 0 && !job->skip_alpha ? self->work[q][n_layers % 2] : NULL,
             linear, job->out, y0, y1);
         break;
       }
@@ -583,6 +618,8 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   }
 
   run_stage (&job, STAGE_UNPACK, 0);
+  job.skip_alpha = !g_atomic_int_get (&job.translucent)
+      && basis_keeps_ones (job.basis);
   if (job.varying)
     run_stage (&job, STAGE_MAPS, 0);
   if (reduced)

@@ -1900,6 +1900,118 @@ test_alpha_no_fringe (void)
   gst_buffer_unref (out);
 }
 
+/* Sets component c of pixel (x, y). */
+static void
+set_comp (const GstVideoInfo * info, GstBuffer * buffer, guint c, guint x,
+    guint y, guint v)
+{
+  GstVideoFrame f;
+
+  g_assert_true (gst_video_frame_map (&f, info, buffer, GST_MAP_WRITE));
+  write_comp (&f, c, x, y, v);
+  gst_video_frame_unmap (&f);
+}
+
+/* The picture with every alpha at the maximum. */
+static GstBuffer *
+make_opaque_frame (const GstVideoInfo * info)
+{
+  GstBuffer *buffer = make_picture_frame (info, 0);
+  GstVideoFrame f;
+  guint x, y;
+
+  g_assert_true (gst_video_frame_map (&f, info, buffer, GST_MAP_WRITE));
+  for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (info); y++)
+    for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (info); x++)
+      write_comp (&f, GST_VIDEO_COMP_A, x, y, comp_max (&f, GST_VIDEO_COMP_A));
+  gst_video_frame_unmap (&f);
+  return buffer;
+}
+
+/* An opaque frame (the element then filters colour only, alpha staying
+ * the maximum): within 1 LSB of the reference that filters all four
+ * components, and alpha exactly the maximum everywhere. */
+static void
+test_opaque_alpha (void)
+{
+  static const GstVideoFormat formats[] = {
+    GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_ABGR,
+    GST_VIDEO_FORMAT_AYUV, GST_VIDEO_FORMAT_RGBA64_LE,
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (formats); i++) {
+    GstVideoInfo info = video_info (formats[i], 37, 23);
+    GstBuffer *in = make_opaque_frame (&info);
+    GstBuffer *out = run_one (&info, gst_buffer_ref (in), "radius", 4.5,
+        "angle", 20.0, "n-threads", 3, NULL);
+    GstVideoFrame f;
+    guint worst, x, y;
+
+    worst = max_error_uniform (&info, in, out, bokeh, 4.5, 20.0);
+    g_test_message ("opaque %s: max error %u LSB",
+        gst_video_format_to_string (formats[i]), worst);
+    g_assert_cmpuint (worst, <=, 1);
+    g_assert_true (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
+    for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (&info); y++)
+      for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (&info); x++)
+        g_assert_cmpuint (read_comp (&f, GST_VIDEO_COMP_A, x, y), ==,
+            comp_max (&f, GST_VIDEO_COMP_A));
+    gst_video_frame_unmap (&f);
+    g_assert_false (same_pixels (&info, in, out));
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+  }
+}
+
+/* One translucent pixel in an otherwise opaque frame, in the first or the
+ * last thread's rows: alpha must still be filtered (the pixel's
+ * neighbourhood loses opacity, as in the reference, within 1 LSB), whichever
+ * thread saw that pixel. */
+static void
+test_one_translucent_pixel (void)
+{
+  static const struct
+  {
+    GstVideoFormat format;
+    guint x, y, alpha;
+  } cases[] = {
+    {GST_VIDEO_FORMAT_RGBA, 30, 21, 0},
+    {GST_VIDEO_FORMAT_BGRA, 2, 1, 128},
+    {GST_VIDEO_FORMAT_AYUV, 17, 20, 0},
+    {GST_VIDEO_FORMAT_RGBA64_LE, 31, 22, 1000},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstVideoInfo info = video_info (cases[i].format, 33, 23);
+    GstBuffer *in = make_opaque_frame (&info);
+    GstBuffer *out;
+    GstVideoFrame f;
+    guint worst, x, y, below = 0;
+
+    set_comp (&info, in, GST_VIDEO_COMP_A, cases[i].x, cases[i].y,
+        cases[i].alpha);
+    out = run_one (&info, gst_buffer_ref (in), "radius", 3.0,
+        "n-threads", 4, NULL);
+    worst = max_error_uniform (&info, in, out, bokeh, 3.0, 0.0);
+    g_test_message ("%s, alpha %u at (%u, %u): max error %u LSB",
+        gst_video_format_to_string (cases[i].format), cases[i].alpha,
+        cases[i].x, cases[i].y, worst);
+    g_assert_cmpuint (worst, <=, 1);
+    g_assert_true (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
+    for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (&info); y++)
+      for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (&info); x++)
+        below += read_comp (&f, GST_VIDEO_COMP_A, x, y)
+            < comp_max (&f, GST_VIDEO_COMP_A);
+    gst_video_frame_unmap (&f);
+    /* The blur spread the translucency over more than the one pixel. */
+    g_assert_cmpuint (below, >, 1);
+    gst_buffer_unref (in);
+    gst_buffer_unref (out);
+  }
+}
+
 static gdouble
 srgb_decode (gdouble v)
 {
@@ -2163,6 +2275,9 @@ main (int argc, char **argv)
   g_test_add_func ("/element/property-stress", test_property_stress);
   g_test_add_func ("/element/passthrough", test_passthrough);
   g_test_add_func ("/element/alpha-no-fringe", test_alpha_no_fringe);
+  g_test_add_func ("/element/opaque-alpha", test_opaque_alpha);
+  g_test_add_func ("/element/one-translucent-pixel",
+      test_one_translucent_pixel);
   g_test_add_func ("/element/linear-light", test_linear_light);
   g_test_add_func ("/element/sixteen-bits", test_sixteen_bits);
   g_test_add_func ("/element/bad-input", test_bad_input);
