@@ -996,12 +996,17 @@ disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat *r = radius + (gsize) y * width;
     const gfloat *a = angle ? angle + (gsize) y * width : zeros;
     gfloat *o = disk_image_pixel (out, 0, y);
+    /* A row of one radius and angle (tilt-shift, flat maps) is one run;
+     * memcmp of the row against itself shifted by one pixel finds it fast
+     * (bitwise-equal parameters give bitwise-equal samples). */
+    const gboolean one_run = width > 0
+        && memcmp (r, r + 1, sizeof (gfloat) * (width - 1)) == 0
+        && memcmp (a, a + 1, sizeof (gfloat) * (width - 1)) == 0;
     gint x = 0;
 
     while (x < width) {
-      gint end = x + 1;
+      gint end = one_run ? width : x + 1;
 
-      /* Bitwise-equal parameters give bitwise-equal samples. */
       while (end < width && r[end] == r[x] && a[end] == a[x])
         end++;
       /* Planning costs about as much as gathering a dozen pixels: short
@@ -1213,7 +1218,11 @@ disk_fast_effect_fill_rows (const DiskEffectParams * params,
   for (j = y_begin; j < y_end; j++) {
     const gdouble y = (j + 0.5) * sub_y;
 
-    for (i = 0; i < plane_width; i++) {
+    /* A horizontal band (sin 0): -(x - cx) * 0 is a zero, which adds
+     * nothing to a non-zero term and only a sign to a zero one that fabs
+     * drops, so every pixel of the row gets the first pixel's bits. */
+    for (i = 0; i < (sin_fa == 0.0 ? MIN (plane_width, 1) : plane_width);
+        i++) {
       const gsize p = (gsize) j * plane_width + i;
       const gdouble x = (i + 0.5) * sub_x;
       gdouble d = fabs (-(x - cx) * sin_fa + (y - cy) * cos_fa)
@@ -1228,5 +1237,10 @@ disk_fast_effect_fill_rows (const DiskEffectParams * params,
       radius[p] = (gfloat) r;
       angle[p] = (gfloat) params->angle;
     }
+    if (sin_fa == 0.0)
+      for (i = 1; i < plane_width; i++) {
+        radius[(gsize) j * plane_width + i] = radius[(gsize) j * plane_width];
+        angle[(gsize) j * plane_width + i] = angle[(gsize) j * plane_width];
+      }
   }
 }
