@@ -723,6 +723,61 @@ test_levels_psnr (void)
   }
 }
 
+/* Level blending takes any radius and angle: NaN radii as 0, negative as 0,
+ * above the largest radius (infinite too) as the largest; non-finite angles
+ * as 0. The output stays finite and equals that of the cleaned inputs. */
+static void
+test_levels_bad_parameters (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr (DiskBasis) basis = random_basis (rand, 6.0);
+  g_autoptr (DiskImage) in = random_image (rand, 30, 20, 3);
+  const guint n = 30 * 20;
+  g_autofree gfloat *radius = g_new (gfloat, n);
+  g_autofree gfloat *angle = g_new (gfloat, n);
+  g_autofree gfloat *clean_r = g_new (gfloat, n);
+  g_autofree gfloat *clean_a = g_new (gfloat, n);
+  static const gfloat bad_r[] = { NAN, INFINITY, -INFINITY, -5.0f, 1e30f };
+  static const gfloat bad_a[] = { NAN, INFINITY, -INFINITY };
+  const gdouble max_radius = 7.0;
+  guint i, k, m;
+
+  for (i = 0; i < n; i++) {
+    radius[i] = clean_r[i] = (gfloat) g_rand_double_range (rand, 0.0, 7.0);
+    angle[i] = clean_a[i] = (gfloat) g_rand_double_range (rand, -400, 400);
+  }
+  for (k = 0; k < G_N_ELEMENTS (bad_r); k++) {
+    i = g_rand_int_range (rand, 0, n);
+    radius[i] = bad_r[k];
+    clean_r[i] = isnan (bad_r[k]) || bad_r[k] < 0 ? 0.0f : max_radius;
+  }
+  for (k = 0; k < G_N_ELEMENTS (bad_a); k++) {
+    i = g_rand_int_range (rand, 0, n);
+    angle[i] = bad_a[k];
+    clean_a[i] = 0.0f;
+  }
+  for (m = 0; m < 2; m++) {     /* exact angles, then angle levels */
+    g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0,
+        1.0, 0.5, m ? 0.5 : 0.0, max_radius, 30, 20, 3);
+    g_autoptr (DiskFastLevels) clean = disk_fast_levels_new (basis, 1.0,
+        1.0, 0.5, m ? 0.5 : 0.0, max_radius, 30, 20, 3);
+    g_autoptr (DiskImage) out = disk_image_new (30, 20, 3);
+    g_autoptr (DiskImage) expect = disk_image_new (30, 20, 3);
+
+    for (k = 0; k < basis->entries[0]->n_layers; k++) {
+      /* in exact-angle mode a non-finite angle is its own level plan: the
+       * clean run uses the same angles except those, set to 0 */
+      disk_fast_levels_layer_rows (levels, k, radius, m ? angle : clean_a,
+          in, out, 0, 20);
+      disk_fast_levels_layer_rows (clean, k, clean_r, clean_a, in, expect, 0,
+          20);
+      for (i = 0; i < n * 3; i++)
+        g_assert_true (isfinite (out->data[(i / 90) * out->stride + i % 90]));
+      g_assert_cmpfloat (disk_image_psnr (expect, out, 1.0), >, 100.0);
+    }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -740,5 +795,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/resample-linear", test_resample_linear);
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
+  g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
   return g_test_run ();
 }
