@@ -422,6 +422,10 @@ main (int argc, char **argv)
   }
   if (t_fast > 0.0 && t_ref > 0.0)
     g_print ("speed-up: %.2fx\n", t_ref / t_fast);
+  for (p = 0; p < frame.n_planes; p++)
+    if (frame.levels[p] != NULL)
+      g_print ("plane %u: %u level plans in the last frame\n", p,
+          disk_fast_levels_n_plans (frame.levels[p]));
 
   for (p = 0; p < frame.n_planes; p++) {
     disk_image_free (frame.work[p][0]);
