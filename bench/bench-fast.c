@@ -204,11 +204,12 @@ bench_fast_uniform (const DiskComplex * complex, gdouble radius,
 }
 
 gchar *
-bench_fast_describe (DiskEffectMode mode, gboolean angle_varies)
+bench_fast_describe (DiskEffectMode mode, gboolean angle_varies,
+    gdouble max_radius)
 {
   gdouble rs, as;
 
-  if (disk_fast_varying_method (mode, angle_varies, &rs, &as)
+  if (disk_fast_varying_method (mode, angle_varies, max_radius, &rs, &as)
       != DISK_FAST_VARYING_LEVELS)
     return g_strdup ("exact up to float rounding");
   if (as > 0.0)
@@ -235,14 +236,14 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
   job.basis = basis;
   job.radius = radius;
   job.angle = angle;
-  if (disk_fast_varying_method (mode, angle != NULL, &rs, &as)
-      == DISK_FAST_VARYING_LEVELS) {
-    gdouble max_radius = 0.0;
-    gsize i;
+  gdouble max_radius = 0.0;
+  gsize i;
 
-    /* the element knows its radius property; here the largest radius */
-    for (i = 0; i < (gsize) in->width * in->height; i++)
-      max_radius = MAX (max_radius, radius[i]);
+  /* the element knows its radius property; here the largest radius */
+  for (i = 0; i < (gsize) in->width * in->height; i++)
+    max_radius = MAX (max_radius, radius[i]);
+  if (disk_fast_varying_method (mode, angle != NULL, max_radius, &rs, &as)
+      == DISK_FAST_VARYING_LEVELS) {
     job.levels = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, max_radius,
         in->width, in->height, in->channels);
   }

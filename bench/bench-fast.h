@@ -30,7 +30,8 @@ void bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
 
 /* How the fast path runs `mode` (angle_varies: per-pixel angles are given),
  * for the report. */
-gchar *bench_fast_describe (DiskEffectMode mode, gboolean angle_varies);
+gchar *bench_fast_describe (DiskEffectMode mode, gboolean angle_varies,
+    gdouble max_radius);
 
 /* Frees the scratch images kept between calls (they are reused while the
  * shape stays the same, as the element reuses its buffers). */

@@ -977,7 +977,7 @@ run_varying (Bench * b, const Varying * v, gdouble big_r,
       v->n_angles > 1 ? fangle : NULL, frame, frame_out, y0, n_bands, rows
     };
     g_autofree gchar *method = bench_fast_describe (v->mode,
-        v->n_angles > 1);
+        v->n_angles > 1, big_r);
     g_autofree gchar *how = g_strconcat (", ", method, NULL);
     g_autoptr (DiskImage) ref = disk_image_new (photo->width, photo->height,
         photo->channels);

@@ -572,7 +572,8 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
     /* Map, depth, spin and zoom blend uniform layers planned at levels of
      * radius and angle (disk-fast.h); tilt-shift runs exactly. Every radius
      * of these modes is at most the radius property. */
-    if (disk_fast_varying_method (s->params.mode, angle_varies, &radius_step,
+    if (disk_fast_varying_method (s->params.mode, angle_varies,
+            s->params.radius, &radius_step,
             &angle_step) == DISK_FAST_VARYING_LEVELS)
       for (p = 0; p < self->layout.n_planes; p++)
         job.levels[p] = disk_fast_levels_new (job.basis,

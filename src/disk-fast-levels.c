@@ -270,6 +270,9 @@ make_plan (DiskFastLevels * levels, Interp * ip, DiskSample * samples,
     plan->off[i] = (gssize) dy * (gssize) levels->padded_stride
         + (gssize) dx * levels->channels;
   }
+  /* the offsets replace the shifts: a frame can hold thousands of plans */
+  g_clear_pointer (&plan->taps->dx, g_free);
+  g_clear_pointer (&plan->taps->dy, g_free);
   return plan;
 }
 
@@ -570,9 +573,24 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   }
 }
 
+/* The most plans one layer can make: every angle level of every radius
+ * level up to max_radius (as disk_fast_levels_new counts them). */
+static gdouble
+possible_plans (gdouble max_radius, gdouble radius_step, gdouble angle_step)
+{
+  const guint n_radius = (guint) floor (max_radius / radius_step) + 2;
+  gdouble n = 1.0;
+  guint k;
+
+  for (k = 1; k < n_radius; k++)
+    n += angle_step > 0.0 ? MIN (ceil (2.0 * G_PI * k * radius_step
+            / angle_step), (gdouble) MAX_ANGLE_LEVELS) : 1.0;
+  return n;
+}
+
 DiskFastVaryingMethod
 disk_fast_varying_method (DiskEffectMode mode, gboolean angle_varies,
-    gdouble * radius_step, gdouble * angle_step)
+    gdouble max_radius, gdouble * radius_step, gdouble * angle_step)
 {
   const gchar *steps = g_getenv ("DISK_FAST_LEVEL_STEPS");
 
@@ -580,7 +598,8 @@ disk_fast_varying_method (DiskEffectMode mode, gboolean angle_varies,
   *angle_step = 0.0;
   /* Tilt-shift rows are runs of one radius already: exact and as fast. */
   if (mode == DISK_EFFECT_UNIFORM || mode == DISK_EFFECT_TILT_SHIFT
-      || g_getenv ("DISK_FAST_EXACT") != NULL)
+      || g_getenv ("DISK_FAST_EXACT") != NULL
+      || !(max_radius >= 0.0 && max_radius < 65536.0))
     return DISK_FAST_VARYING_EXACT;
   *radius_step = 0.5;
   *angle_step = angle_varies ? 0.5 : 0.0;
@@ -590,8 +609,13 @@ disk_fast_varying_method (DiskEffectMode mode, gboolean angle_varies,
     *radius_step = g_ascii_strtod (steps, &end);
     if (angle_varies && end != NULL && *end == ',')
       *angle_step = g_ascii_strtod (end + 1, NULL);
-    if (!(*radius_step > 0.0) || !(*angle_step >= 0.0))
-      return DISK_FAST_VARYING_EXACT;
+  }
+  if (!(*radius_step > 0.0) || !(*angle_step >= 0.0)
+      || possible_plans (max_radius, *radius_step, *angle_step)
+      > DISK_FAST_MAX_LEVEL_PLANS) {
+    *radius_step = 0.0;
+    *angle_step = 0.0;
+    return DISK_FAST_VARYING_EXACT;
   }
   return DISK_FAST_VARYING_LEVELS;
 }

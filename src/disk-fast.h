@@ -165,9 +165,17 @@ typedef enum
 
 /* How the varying layers of `mode` run, and the level steps (pixels) for
  * DISK_FAST_VARYING_LEVELS. `angle_varies`: angles differ from pixel to
- * pixel (spin, zoom, an angle map). DISK_FAST_EXACT=1 chooses EXACT. */
+ * pixel (spin, zoom, an angle map); `max_radius`: the largest radius of the
+ * frame (pixels). Angle levels multiply with the radius (their number per
+ * radius level grows with it), and so would the plans a frame can make and
+ * hold: where one layer could need more than DISK_FAST_MAX_LEVEL_PLANS
+ * (radius above about 36 px at the default steps) the exact path runs
+ * instead, slower but within bounded memory and exact. DISK_FAST_EXACT=1
+ * chooses EXACT. */
+#define DISK_FAST_MAX_LEVEL_PLANS 16384
 DiskFastVaryingMethod disk_fast_varying_method (DiskEffectMode mode,
-    gboolean angle_varies, gdouble * radius_step, gdouble * angle_step);
+    gboolean angle_varies, gdouble max_radius, gdouble * radius_step,
+    gdouble * angle_step);
 
 /* Which SIMD kernel runs on this CPU ("avx512f", "avx2" or "generic"), for
  * benchmarks and reports. */

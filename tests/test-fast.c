@@ -685,8 +685,8 @@ test_levels_psnr (void)
     params.center_y = 0.55;
     disk_effect_fill_rows (&params, w, h, w, h, 1, 1, map, NULL, radius,
         angle, 0, h);
-    g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line, &rs,
-            &as), ==, DISK_FAST_VARYING_LEVELS);
+    g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line,
+            cases[m].radius, &rs, &as), ==, DISK_FAST_VARYING_LEVELS);
     g_assert_cmpfloat (rs, >, 0.0);
     if (line)
       g_assert_cmpfloat (as, >, 0.0);
@@ -720,6 +720,40 @@ test_levels_psnr (void)
     g_thread_join (thread);
     g_assert_cmpint (memcmp (one->data, two->data,
             sizeof (gfloat) * one->stride * h), ==, 0);
+  }
+}
+
+/* The method: exact for tilt-shift; level blending for map and depth at
+ * any radius (plans grow with the radius alone) and for spin and zoom while
+ * the angle levels' plans stay within DISK_FAST_MAX_LEVEL_PLANS per layer
+ * (counted here independently: sum over radius levels k = 1, 2, ... up to
+ * the level above the largest radius of ceil (2 pi k), at 0.5 px steps). */
+static void
+test_levels_method (void)
+{
+  gdouble rs, as, r, plans;
+  guint k;
+
+  g_assert_cmpint (disk_fast_varying_method (DISK_EFFECT_TILT_SHIFT, FALSE,
+          32, &rs, &as), ==, DISK_FAST_VARYING_EXACT);
+  g_assert_cmpint (disk_fast_varying_method (DISK_EFFECT_MAP, FALSE, 256, &rs,
+          &as), ==, DISK_FAST_VARYING_LEVELS);
+  g_assert_cmpfloat (as, ==, 0.0);
+  for (r = 4; r <= 64; r += 4) {
+    gboolean levels;
+
+    for (plans = 1, k = 1; k <= (guint) floor (r / 0.5) + 1; k++)
+      plans += ceil (2 * G_PI * k);
+    levels = disk_fast_varying_method (DISK_EFFECT_SPIN, TRUE, r, &rs, &as)
+        == DISK_FAST_VARYING_LEVELS;
+    g_assert_cmpint (levels, ==, plans <= DISK_FAST_MAX_LEVEL_PLANS);
+    g_assert_cmpint (levels, ==, disk_fast_varying_method (DISK_EFFECT_ZOOM,
+            TRUE, r, &rs, &as) == DISK_FAST_VARYING_LEVELS);
+    /* the benchmark's and issue's radius 32 runs on levels */
+    if (r <= 32)
+      g_assert_true (levels);
+    if (r >= 40)
+      g_assert_false (levels);
   }
 }
 
@@ -796,5 +830,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
+  g_test_add_func ("/fast/levels-method", test_levels_method);
   return g_test_run ();
 }

@@ -204,7 +204,7 @@ run_frame (Job * job, guint n_threads, guint n_layers)
     job->stage = STAGE_MAPS;
     run_stage (job, n_threads);
     f->method = disk_fast_varying_method (job->params.mode, angle_varies,
-        &radius_step, &angle_step);
+        job->params.radius, &radius_step, &angle_step);
     for (p = 0; p < f->n_planes; p++) {
       g_clear_pointer (&f->levels[p], disk_fast_levels_free);
       if (job->fast && f->method == DISK_FAST_VARYING_LEVELS)
