@@ -25,7 +25,7 @@ seconds () { # plugin-dir-or-empty frames width height format diskblur-args...
         fakesink sync=false
   fi
   e=$(date +%s.%N)
-  echo "$e - $s" | bc
+  awk -v s="$s" -v e="$e" 'BEGIN { printf "%.6f\n", e - s }'
 }
 median () { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 case_ () { # label frames width height format diskblur-args...
@@ -37,9 +37,9 @@ case_ () { # label frames width height format diskblur-args...
     seconds "$new" "$n" "$w" "$h" "$fmt" "$@" >> "$reg/new"
   done
   none=$(median < "$reg/none"); b=$(median < "$reg/base"); m=$(median < "$reg/new")
-  printf '%s: base %.1f ms, new %.1f ms per frame\n' "$label" \
-      "$(echo "($b - $none) * 1000 / $n" | bc -l)" \
-      "$(echo "($m - $none) * 1000 / $n" | bc -l)"
+  awk -v l="$label" -v z="$none" -v b="$b" -v m="$m" -v n="$n" 'BEGIN {
+    printf "%s: base %.1f ms, new %.1f ms per frame\n", l,
+        (b - z) * 1000 / n, (m - z) * 1000 / n }'
 }
 case_ "RGBA r8" 100 1920 1080 RGBA radius=8
 case_ "RGBA r32" 100 1920 1080 RGBA radius=32
