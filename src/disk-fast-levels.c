@@ -405,8 +405,6 @@ level_weights (const LevelPos * p, gfloat w[4])
 /* d = w * t (first) or d += w * t, pixel by pixel, `ch` channels each:
  * inlined per channel count so the loops unroll; 4 channels as one
  * vector. */
-typedef gfloat v4f __attribute__ ((vector_size (16)));
-typedef gfloat v4f_u __attribute__ ((vector_size (16), aligned (4)));
 
 static inline __attribute__ ((always_inline)) void
 blend_ch (gfloat * restrict d, const gfloat * restrict t,

@@ -33,6 +33,11 @@ DiskFastLayer *disk_fast_layer_new_unsorted (const DiskSample * samples,
 void disk_fast_span_offsets (gfloat * o, const gfloat * base,
     const gssize * off, const gfloat * w, guint n, gsize len);
 
+/* Four floats in one vector (GCC vector extensions; an RGBA pixel), and the
+ * same with 4-byte alignment for unaligned loads and stores. */
+typedef gfloat v4f __attribute__ ((vector_size (16)));
+typedef gfloat v4f_u __attribute__ ((vector_size (16), aligned (4)));
+
 /* Per-call scratch of the row functions. */
 typedef struct
 {

@@ -277,8 +277,6 @@ disk_fast_plan_layer (const DiskFastPlan * plan, guint layer)
  * AVX-512; the CPU picks one at run time. Every row of a frame runs the same
  * kernel, so threads cannot change the result. */
 
-typedef gfloat v4f __attribute__ ((vector_size (16)));
-typedef gfloat v4f_u __attribute__ ((vector_size (16), aligned (4)));
 typedef gfloat v8f __attribute__ ((vector_size (32)));
 typedef gfloat v8f_u __attribute__ ((vector_size (32), aligned (4)));
 typedef gfloat v16f __attribute__ ((vector_size (64)));

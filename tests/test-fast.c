@@ -507,10 +507,11 @@ dense_varying (const DiskImage * in, const gfloat * radius)
   return out;
 }
 
-/* The exact varying reference filter, every layer. */
+/* Every layer of the basis through the exact varying reference filter
+ * (levels NULL) or through level blending. */
 static DiskImage *
-reference_varying (const DiskBasis * basis, const gfloat * radius,
-    const gfloat * angle, const DiskImage * in)
+run_layers (const DiskBasis * basis, const gfloat * radius,
+    const gfloat * angle, const DiskImage * in, DiskFastLevels * levels)
 {
   DiskImage *a = disk_image_copy (in);
   g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
@@ -520,8 +521,12 @@ reference_varying (const DiskBasis * basis, const gfloat * radius,
   for (l = 0; l < basis->entries[0]->n_layers; l++) {
     DiskImage *swap;
 
-    disk_filter_varying_layer_rows (basis, l, radius, angle, a, b, 0,
-        in->height);
+    if (levels != NULL)
+      disk_fast_levels_layer_rows (levels, l, radius, angle, a, b, 0,
+          in->height);
+    else
+      disk_filter_varying_layer_rows (basis, l, radius, angle, a, b, 0,
+          in->height);
     swap = a;
     a = b;
     b = swap;
@@ -572,31 +577,6 @@ dense_varying_line (const DiskImage * in, const gfloat * radius,
         disk_image_pixel (out, x, y)[c] = (gfloat) (acc[c] / n);
     }
   return out;
-}
-
-static DiskImage *
-run_levels (const DiskBasis * basis, const gfloat * radius,
-    const gfloat * angle, const DiskImage * in, gdouble radius_step,
-    gdouble angle_step, gdouble max_radius)
-{
-  g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0, 1.0,
-      radius_step, angle_step, max_radius, in->width, in->height,
-      in->channels);
-  DiskImage *a = disk_image_copy (in);
-  g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
-      in->channels);
-  guint l;
-
-  for (l = 0; l < basis->entries[0]->n_layers; l++) {
-    DiskImage *swap;
-
-    disk_fast_levels_layer_rows (levels, l, radius, angle, a, b, 0,
-        in->height);
-    swap = a;
-    a = b;
-    b = swap;
-  }
-  return a;
 }
 
 static DiskPreset *
@@ -673,6 +653,7 @@ test_levels_psnr (void)
     g_autoptr (DiskImage) one = disk_image_new (w, h, 3);
     g_autoptr (DiskImage) two = disk_image_new (w, h, 3);
     g_autoptr (DiskFastLevels) shared = NULL;
+    g_autoptr (DiskFastLevels) levels = NULL;
     g_autoptr (DiskFastLevels) fresh = NULL;
     BandJob jobs[2];
     GThread *thread;
@@ -694,9 +675,10 @@ test_levels_psnr (void)
       g_assert_cmpfloat (as, ==, 0.0);
     dense = line ? dense_varying_line (photo, radius, angle)
         : dense_varying (photo, radius);
-    ref = reference_varying (basis, radius, angle, photo);
-    fast = run_levels (basis, radius, angle, photo, rs, as,
-        cases[m].radius);
+    ref = run_layers (basis, radius, angle, photo, NULL);
+    levels = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, cases[m].radius,
+        w, h, 3);
+    fast = run_layers (basis, radius, angle, photo, levels);
     p_ref = disk_image_psnr (dense, ref, 1.0);
     p_fast = disk_image_psnr (dense, fast, 1.0);
     g_test_message ("mode %d r=%g steps %g px, %g px: reference %.2f dB, "
