@@ -8,6 +8,7 @@
 #include <gst/video/gstvideofilter.h>
 
 #include "disk-effects.h"
+#include "disk-fast.h"
 #include "disk-preset.h"
 #include "gstdiskblur-formats.h"
 #include "gstdiskblur-threads.h"
@@ -54,6 +55,7 @@ struct _GstDiskBlur
   guint angle_map_loaded_serial;
   gboolean warned_no_map;
   GstDiskBlurPool *pool;
+  DiskFastWorkspace **workspace;        /* one per pool thread */
   GstDiskBlurLayout layout;
   DiskImage *work[GST_VIDEO_MAX_PLANES][2];     /* ping-pong layer buffers */
   DiskImage *small[GST_VIDEO_MAX_PLANES][2];    /* the same, reduced size */

@@ -622,12 +622,21 @@ edge_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
       (gsize) (x_end - x_begin) * ch);
 }
 
+/* Pixel (x, y) of a window: `w` describes a whole image (its height is the
+ * image's, for clamping) but its data holds only the rows from `first` on
+ * (first = 0 for a whole image). */
+static inline gfloat *
+window_pixel (const DiskImage * w, gint first, gint x, gint y)
+{
+  return w->data + (gsize) (y - first) * w->stride + (gsize) x * w->channels;
+}
+
 /* Where each tap of output pixel (x, y) reads, for an x whose reads all fall
  * inside the row: taps are sorted by row, so the row is found once per
  * distinct dy. */
 static inline void
 set_read_pointers (const DiskFastLayer * layer, const DiskImage * in,
-    guint y, gint x, const gfloat ** src)
+    gint first, guint y, gint x, const gfloat ** src)
 {
   const gfloat *row = NULL;
   gint last_dy = 0;
@@ -636,7 +645,7 @@ set_read_pointers (const DiskFastLayer * layer, const DiskImage * in,
   for (i = 0; i < layer->n; i++) {
     if (row == NULL || layer->dy[i] != last_dy) {
       last_dy = layer->dy[i];
-      row = disk_image_pixel (in, x, disk_edge_clamp ((gint) y + last_dy,
+      row = window_pixel (in, first, x, disk_edge_clamp ((gint) y + last_dy,
               in->height));
     }
     src[i] = row + (gssize) layer->dx[i] * in->channels;
@@ -655,7 +664,7 @@ disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
   const gint hi = CLAMP (width - layer->dx_max, lo, x_end);
 
   if (lo < hi) {
-    set_read_pointers (layer, in, y, lo, s->src);
+    set_read_pointers (layer, in, 0, y, lo, s->src);
     span_kernel ()->func (o + (gsize) lo * ch, s->src, layer->w, layer->n,
         (gsize) (hi - lo) * ch);
   }
@@ -677,7 +686,8 @@ typedef struct
 
 static void
 edge_cache_init (EdgeCache * e, const DiskFastLayer * layer,
-    const DiskImage * in, gint x_begin, gint x_end, gint row0, gint row1)
+    const DiskImage * in, gint first, gint x_begin, gint x_end, gint row0,
+    gint row1)
 {
   const guint ch = in->channels;
   gint r;
@@ -693,7 +703,7 @@ edge_cache_init (EdgeCache * e, const DiskFastLayer * layer,
   e->data = g_new (gfloat, (gsize) (row1 - row0 + 1) * e->len * ch);
   for (r = row0; r <= row1; r++)
     copy_clamped (e->data + (gsize) (r - row0) * e->len * ch,
-        disk_image_pixel (in, 0, r), e->c0, e->len, in->width, ch);
+        window_pixel (in, first, 0, r), e->c0, e->len, in->width, ch);
 }
 
 static void
@@ -722,9 +732,12 @@ edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
       layer->n, (gsize) (e->x_end - e->x_begin) * ch);
 }
 
-void
-disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end)
+/* Rows y_begin <= y < y_end of out = layer (in), where `in` holds the rows
+ * from in_first on and `out` the rows from out_first on (windows, see
+ * window_pixel). */
+static void
+layer_rows_window (const DiskFastLayer * layer, const DiskImage * in,
+    gint in_first, DiskImage * out, gint out_first, guint y_begin, guint y_end)
 {
   const gint width = in->width, height = in->height;
   const gint lo = CLAMP (-layer->dx_min, 0, width);
@@ -734,10 +747,6 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   Scratch s;
   guint y, i;
 
-  g_return_if_fail (disk_image_same_shape (in, out));
-  g_return_if_fail (in != out);
-  g_return_if_fail (in->width == layer->width && in->height == layer->height);
-  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
   if (y_begin == y_end)
     return;
 
@@ -747,8 +756,8 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   }
   row0 = disk_edge_clamp ((gint) y_begin + dy_min, height);
   row1 = disk_edge_clamp ((gint) y_end - 1 + dy_max, height);
-  edge_cache_init (&left, layer, in, 0, lo, row0, row1);
-  edge_cache_init (&right, layer, in, hi, width, row0, row1);
+  edge_cache_init (&left, layer, in, in_first, 0, lo, row0, row1);
+  edge_cache_init (&right, layer, in, in_first, hi, width, row0, row1);
   disk_fast_scratch_init (&s, MAX (layer->n, layer->pn));
   for (y = y_begin; y < y_end;) {
     const gsize len = (gsize) (hi - lo) * in->channels;
@@ -759,18 +768,18 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
      * as one by one), then what the pair kernel leaves, row by row. */
     if (lo < hi && y + 1 < y_end && layer->pn > 0) {
       for (i = 0; i < layer->pn; i++)
-        s.src[i] = disk_image_pixel (in, lo + layer->pdx[i],
+        s.src[i] = window_pixel (in, in_first, lo + layer->pdx[i],
             disk_edge_clamp ((gint) y + layer->pr[i], height));
-      done = span_kernel ()->func2 (disk_image_pixel (out, lo, y),
-          disk_image_pixel (out, lo, y + 1), s.src, layer->pw0, layer->pw1,
-          layer->pn, len);
+      done = span_kernel ()->func2 (window_pixel (out, out_first, lo, y),
+          window_pixel (out, out_first, lo, y + 1), s.src, layer->pw0,
+          layer->pw1, layer->pn, len);
       rows = 2;
     }
     for (k = 0; k < rows; k++) {
-      gfloat *o = disk_image_pixel (out, 0, y + k);
+      gfloat *o = window_pixel (out, out_first, 0, y + k);
 
       if (lo < hi && done < len) {
-        set_read_pointers (layer, in, y + k, lo, s.src);
+        set_read_pointers (layer, in, in_first, y + k, lo, s.src);
         for (i = 0; i < layer->n; i++)
           s.src[i] += done;
         span_kernel ()->func (o + (gsize) lo * in->channels + done, s.src,
@@ -784,6 +793,171 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   g_free (left.data);
   g_free (right.data);
   disk_fast_scratch_clear (&s);
+}
+
+void
+disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end)
+{
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (in->width == layer->width && in->height == layer->height);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+
+  layer_rows_window (layer, in, 0, out, 0, y_begin, y_end);
+}
+
+/* Rows the layer reads above (up) and below (down) the row it writes. */
+static void
+layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
+{
+  guint i;
+
+  *up = *down = 0;
+  for (i = 0; i < layer->n; i++) {
+    *up = MAX (*up, -layer->dy[i]);
+    *down = MAX (*down, layer->dy[i]);
+  }
+}
+
+/* Output rows each step of disk_fast_plan_rows adds to the last layer:
+ * small enough that the windows of the layers in between stay in the
+ * caches, large enough that the rows a window keeps from one step to the
+ * next (the next layer's reach) are a small part of it. Measured in
+ * docs/PERFORMANCE.md; DISK_FAST_STREAM_ROWS overrides it. */
+#define STREAM_ROWS 8
+
+static guint
+stream_rows (void)
+{
+  static gint rows = 0;
+  gint r = g_atomic_int_get (&rows);
+
+  if (r == 0) {
+    const gchar *env = g_getenv ("DISK_FAST_STREAM_ROWS");
+
+    r = env != NULL ? CLAMP (atoi (env), 2, 4096) : STREAM_ROWS;
+    g_atomic_int_set (&rows, r);
+  }
+  return r;
+}
+
+struct _DiskFastWorkspace
+{
+  gfloat *data;
+  gsize size;                   /* floats */
+};
+
+DiskFastWorkspace *
+disk_fast_workspace_new (void)
+{
+  return g_new0 (DiskFastWorkspace, 1);
+}
+
+void
+disk_fast_workspace_free (DiskFastWorkspace * workspace)
+{
+  if (workspace == NULL)
+    return;
+  g_free (workspace->data);
+  g_free (workspace);
+}
+
+void
+disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end, DiskFastWorkspace * workspace)
+{
+  const guint n = plan->n_layers;
+  const gint height = in->height;
+  const gint step = stream_rows ();
+  gint up[DISK_MAX_LAYERS], down[DISK_MAX_LAYERS];
+  gint need0[DISK_MAX_LAYERS], need1[DISK_MAX_LAYERS];
+  gint first[DISK_MAX_LAYERS], done[DISK_MAX_LAYERS], until[DISK_MAX_LAYERS];
+  gint capacity[DISK_MAX_LAYERS];
+  DiskImage window[DISK_MAX_LAYERS];
+  gfloat *own = NULL, *data;
+  gsize total = 0;
+  gint l, reach = 0;
+
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (n >= 1);
+  g_return_if_fail (in->width == plan->layers[0]->width
+      && in->height == plan->layers[0]->height);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
+
+  /* The rows of each layer's output the band needs, last layer first. */
+  for (l = 0; l < (gint) n; l++)
+    layer_reach (plan->layers[l], &up[l], &down[l]);
+  need0[n - 1] = y_begin;
+  need1[n - 1] = y_end;
+  for (l = n - 1; l > 0; l--) {
+    need0[l - 1] = MAX (0, need0[l] - up[l]);
+    need1[l - 1] = MIN (height, need1[l] + down[l]);
+  }
+  /* A window holds what the next layer still reads plus the rows of one
+   * step (twice, so that it slides every other step), at most the rows the
+   * band needs. */
+  for (l = n - 2; l >= 0; l--) {
+    reach += up[l + 1] + down[l + 1];
+    capacity[l] = MIN (need1[l] - need0[l], 2 * step + reach);
+    total += (gsize) capacity[l] * in->width * in->channels;
+  }
+  /* One block for all windows, kept by the workspace from call to call:
+   * fresh memory every call costs page faults in every frame. */
+  if (workspace == NULL) {
+    data = own = g_new (gfloat, MAX (total, 1));
+  } else {
+    if (workspace->size < total) {
+      g_free (workspace->data);
+      workspace->data = g_new (gfloat, total);
+      workspace->size = total;
+    }
+    data = workspace->data;
+  }
+  for (l = 0; l + 1 < (gint) n; l++) {
+    window[l] = *in;
+    window[l].stride = (gsize) in->width * in->channels;
+    window[l].data = data;
+    data += (gsize) capacity[l] * window[l].stride;
+  }
+  for (l = 0; l < (gint) n; l++)
+    first[l] = done[l] = need0[l];
+
+  while (done[n - 1] < (gint) y_end) {
+    /* This step's last rows, last layer first: each layer as far as the
+     * next one reads. */
+    until[n - 1] = MIN ((gint) y_end, done[n - 1] + step);
+    for (l = n - 2; l >= 0; l--)
+      until[l] = MAX (done[l], MIN (need1[l], until[l + 1] + down[l + 1]));
+
+    for (l = 0; l < (gint) n; l++) {
+      const DiskImage *src = l == 0 ? in : &window[l - 1];
+      const gint src_first = l == 0 ? 0 : first[l - 1];
+
+      if (until[l] == done[l])
+        continue;
+      if (l < (gint) n - 1 && until[l] - first[l] > capacity[l]) {
+        /* Slide: drop the rows the next layer no longer reads. */
+        const gint keep = MAX (first[l], MAX (0, done[l + 1] - up[l + 1]));
+
+        memmove (window[l].data, window_pixel (&window[l], first[l], 0, keep),
+            sizeof (gfloat) * (gsize) (done[l] - keep) * window[l].stride);
+        first[l] = keep;
+        g_assert (until[l] - first[l] <= capacity[l]);
+      }
+      if (l < (gint) n - 1)
+        layer_rows_window (plan->layers[l], src, src_first, &window[l],
+            first[l], done[l], until[l]);
+      else
+        layer_rows_window (plan->layers[l], src, src_first, out, 0, done[l],
+            until[l]);
+      done[l] = until[l];
+    }
+  }
+  g_free (own);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 
 typedef struct _DiskFastLayer DiskFastLayer;
 typedef struct _DiskFastPlan DiskFastPlan;
+typedef struct _DiskFastWorkspace DiskFastWorkspace;
 
 /* One uniform layer resolved into merged integer taps for images of
  * width x height (the size only bounds the shifts, as the reference does). */
@@ -57,6 +58,24 @@ void disk_fast_plan_free (DiskFastPlan * plan);
 guint disk_fast_plan_n_layers (const DiskFastPlan * plan);
 const DiskFastLayer *disk_fast_plan_layer (const DiskFastPlan * plan,
     guint layer);
+
+/* Rows y_begin <= y < y_end of out = every layer of the plan applied to `in`,
+ * in one pass: the layers in between live in windows of a few rows, each row
+ * computed once per call, instead of in whole images (less memory traffic:
+ * at 1080p the whole-image passes of small radii are bound by memory
+ * bandwidth). The same bits as the layers run one by one with
+ * disk_fast_layer_rows. Bands split across threads each compute the rows of
+ * the layers in between that they read (the layers' reach past the band) and
+ * need no barrier between layers. `in` and `out` differ; `in` is read over
+ * the band widened by the complex's reach.
+ *
+ * `workspace` (one per thread, or NULL) keeps the windows' memory from call
+ * to call; it grows to the largest call's need. */
+void disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end,
+    DiskFastWorkspace * workspace);
+DiskFastWorkspace *disk_fast_workspace_new (void);
+void disk_fast_workspace_free (DiskFastWorkspace * workspace);
 
 /* The whole complex through the fast path (one thread): the counterpart of
  * disk_filter_uniform. `in` and `out` may be the same image. */
@@ -183,6 +202,7 @@ const gchar *disk_fast_simd_name (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLayer, disk_fast_layer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastPlan, disk_fast_plan_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastWorkspace, disk_fast_workspace_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevels, disk_fast_levels_free)
 
 G_END_DECLS

@@ -174,6 +174,55 @@ test_bands_bit_identical (void)
           sizeof (gfloat) * whole->stride * whole->height), ==, 0);
 }
 
+/* All layers in one pass (disk_fast_plan_rows, windows between layers) give
+ * the bits of the layers run one by one over whole images, for any split of
+ * the rows into bands: windows that slide many times (tall images, small
+ * reach), windows as tall as the image (reach past the image), one layer,
+ * many layers, bands of one row. */
+static void
+test_plan_rows_identical (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (23);
+  static const guint sizes[][2] = { {97, 300}, {33, 7}, {5, 211}, {64, 64} };
+  static const guint layer_counts[] = { 1, 2, 4, 6 };
+  static const gdouble reaches[] = { 0.0, 2.5, 9.0, 40.0 };
+  /* kept across every call below, as a thread's would be */
+  g_autoptr (DiskFastWorkspace) workspace = disk_fast_workspace_new ();
+  guint s, l, r;
+
+  for (s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (l = 0; l < G_N_ELEMENTS (layer_counts); l++)
+      for (r = 0; r < G_N_ELEMENTS (reaches); r++) {
+        const guint w = sizes[s][0], h = sizes[s][1], ch = 1 + (s + r) % 4;
+        g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
+        g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
+        g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
+        g_autoptr (DiskComplex) c = random_complex (rand, layer_counts[l],
+            1 + (s * 5 + r * 3 + l) % 24, reaches[r]);
+        g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (c, w, h);
+        const guint cuts[][4] = {
+          {0, h, h, h}, {0, h / 3, h / 2 + 1, h}, {0, 1, 2, h},
+          {0, h - 1, h - 1, h},
+        };
+        guint k, b;
+
+        disk_fast_filter_uniform (c, in, want);
+        for (k = 0; k < G_N_ELEMENTS (cuts); k++) {
+          disk_image_fill (got, NAN);
+          for (b = 0; b + 1 < G_N_ELEMENTS (cuts[k]); b++)
+            disk_fast_plan_rows (plan, in, got, MIN (cuts[k][b], h),
+                MIN (cuts[k][b + 1], h), k % 2 ? workspace : NULL);
+          if (memcmp (want->data, got->data,
+                  sizeof (gfloat) * want->stride * h) != 0)
+            g_test_message ("%ux%u x%u, %u layers, reach %g, cut %u: the "
+                "one-pass result differs", w, h, ch, layer_counts[l],
+                reaches[r], k);
+          g_assert_cmpint (memcmp (want->data, got->data,
+                  sizeof (gfloat) * want->stride * h), ==, 0);
+        }
+      }
+}
+
 /* A basis of three random complexes of one structure. */
 static DiskBasis *
 random_basis (GRand * rand, gdouble reach)
@@ -804,6 +853,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/integer-shift-exact", test_integer_shift_exact);
   g_test_add_func ("/fast/taps-merge", test_taps_merge);
   g_test_add_func ("/fast/bands-bit-identical", test_bands_bit_identical);
+  g_test_add_func ("/fast/plan-rows-identical", test_plan_rows_identical);
   g_test_add_func ("/fast/varying-matches-reference",
       test_varying_matches_reference);
   g_test_add_func ("/fast/fill-identical", test_fill_identical);

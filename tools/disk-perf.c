@@ -48,6 +48,7 @@ typedef enum
   STAGE_MAPS,
   STAGE_DOWN,
   STAGE_LAYER,
+  STAGE_ALL_LAYERS,
   STAGE_UP,
 } Stage;
 
@@ -59,7 +60,10 @@ typedef struct
   const DiskImage *map;
   guint frame_width, frame_height;
   gboolean fast;
+  gboolean one_pass;            /* uniform fast path: all layers at once */
   guint layer, n_layers;
+  guint result;                 /* which of work[p][], small[p][] ends up */
+  DiskFastWorkspace *workspace[64];     /* one per thread, kept */
   Stage stage;
 } Job;
 
@@ -93,13 +97,23 @@ run_band (Job * job, guint index, guint n)
             f->reduction[p], y0, y1);
     } else if (job->stage == STAGE_UP) {
       if (reduced) {
-        DiskImage *out = f->work[p][job->n_layers % 2];
+        DiskImage *out = f->work[p][job->result];
 
         y0 = (guint) ((guint64) out->height * index / n);
         y1 = (guint) ((guint64) out->height * (index + 1) / n);
-        disk_fast_upsample_rows (f->small[p][job->n_layers % 2], out,
+        disk_fast_upsample_rows (f->small[p][job->result], out,
             f->reduction[p], y0, y1);
       }
+    } else if (job->stage == STAGE_ALL_LAYERS) {
+      if (reduced) {
+        y0 = (guint) ((guint64) f->small[p][0]->height * index / n);
+        y1 = (guint) ((guint64) f->small[p][0]->height * (index + 1) / n);
+      }
+      if (job->workspace[index] == NULL)
+        job->workspace[index] = disk_fast_workspace_new ();
+      disk_fast_plan_rows (f->plan[p], (reduced ? f->small : f->work)[p][0],
+          (reduced ? f->small : f->work)[p][1], y0, y1,
+          job->workspace[index]);
     } else if (job->params.mode != DISK_EFFECT_UNIFORM && job->fast) {
       if (f->levels[p] != NULL)
         disk_fast_levels_layer_rows (f->levels[p], job->layer, f->radius[p],
@@ -218,10 +232,17 @@ run_frame (Job * job, guint n_threads, guint n_layers)
     job->stage = STAGE_DOWN;
     run_stage (job, n_threads);
   }
-  job->stage = STAGE_LAYER;
-  for (l = 0; l < n_layers; l++) {
-    job->layer = l;
+  job->result = n_layers % 2;
+  if (job->fast && job->one_pass && job->params.mode == DISK_EFFECT_UNIFORM) {
+    job->stage = STAGE_ALL_LAYERS;
+    job->result = 1;
     run_stage (job, n_threads);
+  } else {
+    job->stage = STAGE_LAYER;
+    for (l = 0; l < n_layers; l++) {
+      job->layer = l;
+      run_stage (job, n_threads);
+    }
   }
   if (reduced) {
     job->stage = STAGE_UP;
@@ -287,6 +308,9 @@ main (int argc, char **argv)
   g_autofree gchar *format = g_strdup ("rgba");
   g_autofree gchar *mode = g_strdup ("uniform");
   g_autofree gchar *paths = g_strdup ("both");
+  g_auto (GStrv) path_list = NULL;
+  static const gchar *const known_paths[] = { "fast", "layers", "ref", NULL };
+  guint i;
   gdouble radius = 32.0;
   gint width = 1920, height = 1080, threads = 2, runs = 5, ref_runs = 0;
   GOptionEntry entries[] = {
@@ -306,7 +330,10 @@ main (int argc, char **argv)
     {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "Timed frames per path", "N"},
     {"ref-runs", 0, 0, G_OPTION_ARG_INT, &ref_runs,
         "Timed frames of the reference path (default: --runs)", "N"},
-    {"path", 0, 0, G_OPTION_ARG_STRING, &paths, "fast, ref or both", "P"},
+    {"path", 0, 0, G_OPTION_ARG_STRING, &paths,
+        "Comma-separated: fast (as the element), layers (the fast path "
+          "layer by layer, whole images between layers), ref; both = fast,ref",
+        "P"},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
@@ -407,13 +434,31 @@ main (int argc, char **argv)
   g_print ("disk-perf: %s %s r=%g %s %dx%d threads=%d runs=%d simd=%s\n",
       preset->name, mode, radius, format, width, height, threads, runs,
       disk_fast_simd_name ());
-  if (g_str_equal (paths, "fast") || g_str_equal (paths, "both")) {
+  path_list = g_strsplit (g_str_equal (paths, "both") ? "fast,ref" : paths,
+      ",", -1);
+  for (i = 0; path_list[i] != NULL; i++)
+    if (!g_strv_contains (known_paths, path_list[i])) {
+      g_printerr ("disk-perf: --path: unknown path '%s' (fast, layers, "
+          "ref, both)\n", path_list[i]);
+      return 2;
+    }
+  if (g_strv_contains ((const gchar * const *) path_list, "layers")) {
+    gdouble t;
+
     job.fast = TRUE;
+    job.one_pass = FALSE;
+    t = time_path (&job, threads, n_layers, runs, &lo, &hi);
+    g_print ("layers: median %.2f ms (min %.2f, max %.2f) = %.1f fps\n",
+        t, lo, hi, 1000.0 / t);
+  }
+  if (g_strv_contains ((const gchar * const *) path_list, "fast")) {
+    job.fast = TRUE;
+    job.one_pass = TRUE;
     t_fast = time_path (&job, threads, n_layers, runs, &lo, &hi);
     g_print ("fast: median %.2f ms (min %.2f, max %.2f) = %.1f fps\n",
         t_fast, lo, hi, 1000.0 / t_fast);
   }
-  if (g_str_equal (paths, "ref") || g_str_equal (paths, "both")) {
+  if (g_strv_contains ((const gchar * const *) path_list, "ref")) {
     job.fast = FALSE;
     t_ref = time_path (&job, threads, n_layers, ref_runs > 0 ? ref_runs
         : runs, &lo, &hi);
@@ -440,5 +485,7 @@ main (int argc, char **argv)
       disk_image_free (frame.small[p][1]);
     disk_complex_free (frame.complex[p]);
   }
+  for (i = 0; i < G_N_ELEMENTS (job.workspace); i++)
+    disk_fast_workspace_free (job.workspace[i]);
   return 0;
 }
