@@ -22,7 +22,8 @@
  * or avx2 caps the SIMD kernel; DISK_FAST_EXACT=1 turns the approximations
  * (level-blended varying layers, reduced resolution) off;
  * DISK_FAST_REDUCTION=N forces a reduction factor;
- * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (pixels).
+ * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (pixels);
+ * DISK_FAST_STREAM_ROWS=N sets the rows per step of disk_fast_plan_rows.
  */
 #ifndef __DISK_FAST_H__
 #define __DISK_FAST_H__
