@@ -732,6 +732,19 @@ edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
       layer->n, (gsize) (e->x_end - e->x_begin) * ch);
 }
 
+/* Rows the layer reads above (up) and below (down) the row it writes. */
+static void
+layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
+{
+  guint i;
+
+  *up = *down = 0;
+  for (i = 0; i < layer->n; i++) {
+    *up = MAX (*up, -layer->dy[i]);
+    *down = MAX (*down, layer->dy[i]);
+  }
+}
+
 /* Rows y_begin <= y < y_end of out = layer (in), where `in` holds the rows
  * from in_first on and `out` the rows from out_first on (windows, see
  * window_pixel). */
@@ -742,7 +755,7 @@ layer_rows_window (const DiskFastLayer * layer, const DiskImage * in,
   const gint width = in->width, height = in->height;
   const gint lo = CLAMP (-layer->dx_min, 0, width);
   const gint hi = CLAMP (width - layer->dx_max, lo, width);
-  gint dy_min = 0, dy_max = 0, row0, row1;
+  gint up, down, row0, row1;
   EdgeCache left, right;
   Scratch s;
   guint y, i;
@@ -750,12 +763,9 @@ layer_rows_window (const DiskFastLayer * layer, const DiskImage * in,
   if (y_begin == y_end)
     return;
 
-  for (i = 0; i < layer->n; i++) {
-    dy_min = MIN (dy_min, layer->dy[i]);
-    dy_max = MAX (dy_max, layer->dy[i]);
-  }
-  row0 = disk_edge_clamp ((gint) y_begin + dy_min, height);
-  row1 = disk_edge_clamp ((gint) y_end - 1 + dy_max, height);
+  layer_reach (layer, &up, &down);
+  row0 = disk_edge_clamp ((gint) y_begin - up, height);
+  row1 = disk_edge_clamp ((gint) y_end - 1 + down, height);
   edge_cache_init (&left, layer, in, in_first, 0, lo, row0, row1);
   edge_cache_init (&right, layer, in, in_first, hi, width, row0, row1);
   disk_fast_scratch_init (&s, MAX (layer->n, layer->pn));
@@ -805,19 +815,6 @@ disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
   g_return_if_fail (y_begin <= y_end && y_end <= in->height);
 
   layer_rows_window (layer, in, 0, out, 0, y_begin, y_end);
-}
-
-/* Rows the layer reads above (up) and below (down) the row it writes. */
-static void
-layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
-{
-  guint i;
-
-  *up = *down = 0;
-  for (i = 0; i < layer->n; i++) {
-    *up = MAX (*up, -layer->dy[i]);
-    *down = MAX (*down, layer->dy[i]);
-  }
 }
 
 /* Output rows each step of disk_fast_plan_rows adds to the last layer:
