@@ -105,14 +105,11 @@ run_band (Job * job, guint index, guint n)
             f->reduction[p], y0, y1);
       }
     } else if (job->stage == STAGE_ALL_LAYERS) {
-      if (reduced) {
-        y0 = (guint) ((guint64) f->small[p][0]->height * index / n);
-        y1 = (guint) ((guint64) f->small[p][0]->height * (index + 1) / n);
-      }
+      /* job->layer is 0: src and dst are images 0 and 1, y0 and y1 split
+       * src's rows (reduced or not) */
       if (job->workspace[index] == NULL)
         job->workspace[index] = disk_fast_workspace_new ();
-      disk_fast_plan_rows (f->plan[p], (reduced ? f->small : f->work)[p][0],
-          (reduced ? f->small : f->work)[p][1], y0, y1,
+      disk_fast_plan_rows (f->plan[p], src, dst, y0, y1,
           job->workspace[index]);
     } else if (job->params.mode != DISK_EFFECT_UNIFORM && job->fast) {
       if (f->levels[p] != NULL)
