@@ -676,8 +676,9 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
       ", maps %" G_GINT64_FORMAT ", down %" G_GINT64_FORMAT ", layers %"
       G_GINT64_FORMAT ", up %" G_GINT64_FORMAT ", pack %" G_GINT64_FORMAT,
       job.stage_us[STAGE_UNPACK], job.stage_us[STAGE_MAPS],
-      job.stage_us[STAGE_DOWN], job.stage_us[STAGE_LAYER],
-      job.stage_us[STAGE_UP], job.stage_us[STAGE_PACK]);
+      job.stage_us[STAGE_DOWN], job.stage_us[STAGE_LAYER]
+      + job.stage_us[STAGE_ALL_LAYERS], job.stage_us[STAGE_UP],
+      job.stage_us[STAGE_PACK]);
 
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++) {
     disk_fast_plan_free (job.plan[p]);
