@@ -56,7 +56,7 @@ run_band (const Job * j, guint index, guint n)
             j->src, j->dst, y0, y1);
       else if (j->levels)
         disk_fast_levels_layer_rows (j->levels, j->layer, j->radius,
-            j->angle, j->src, j->dst, y0, y1);
+            j->angle, j->src, j->dst, y0, y1, NULL);
       else
         disk_fast_varying_layer_rows (j->basis, j->layer, j->radius,
             j->angle, 1.0, 1.0, j->src, j->dst, y0, y1);

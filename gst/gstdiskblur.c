@@ -489,7 +489,8 @@ run_task (gpointer data, guint index, guint n_tasks)
 
         if (job->levels[p] != NULL) {
           disk_fast_levels_layer_rows (job->levels[p], job->layer,
-              self->radius[p], self->angle[p], src, dst, y0, y1);
+              self->radius[p], self->angle[p], src, dst, y0, y1,
+              self->workspace[index]);
         } else if (job->varying) {
           disk_fast_varying_layer_rows (job->basis, job->layer,
               self->radius[p], self->angle[p], 1.0 / pl->sub_x,

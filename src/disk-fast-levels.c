@@ -456,13 +456,12 @@ blend (gfloat * d, const gfloat * t, const gfloat * w, gint n,
 
 /* Input rows y0 - border .. y1 - 1 + border (clamped), each with `border`
  * copies of its first and last pixel on either side. */
-static gfloat *
+static void
 pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
-    guint y1)
+    guint y1, gfloat * buf)
 {
   const gint b = levels->border, ch = levels->channels;
   const gint rows = (gint) (y1 - y0) + 2 * b;
-  gfloat *buf = g_new (gfloat, (gsize) rows * levels->padded_stride);
   gint r, i, c;
 
   for (r = 0; r < rows; r++) {
@@ -480,19 +479,21 @@ pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
       for (c = 0; c < ch; c++)
         dst[i * ch + c] = last[c];
   }
-  return buf;
 }
 
 void
 disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     const gfloat * radius, const gfloat * angle, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end)
+    DiskImage * out, guint y_begin, guint y_end,
+    DiskFastWorkspace * workspace)
 {
   const gint width = in->width;
   const guint ch = in->channels;
+  g_autoptr (DiskFastWorkspace) own = NULL;
   g_autofree DiskSample *samples = NULL;
-  g_autofree LevelPos *pos = NULL;
-  g_autofree gfloat *tmp = NULL, *weights = NULL, *band = NULL;
+  LevelPos *pos;
+  gfloat *tmp, *weights, *band;
+  gsize pos_bytes, tmp_bytes, band_rows;
   Interp ip;
   guint y;
 
@@ -509,10 +510,20 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   disk_fast_interp_init (&ip, levels->basis, layer, (gfloat) levels->scale_x,
       (gfloat) levels->scale_y);
   samples = g_new (DiskSample, ip.n);
-  pos = g_new (LevelPos, width);
-  tmp = g_new (gfloat, (gsize) width * ch);
-  weights = g_new (gfloat, 4 * (gsize) width);  /* 4 rows: one per level */
-  band = pad_band (levels, in, y_begin, y_end);
+  /* The band and the row scratch come from the workspace: this runs once
+   * per layer and frame, and fresh memory would fault in every time. */
+  if (workspace == NULL)
+    workspace = own = disk_fast_workspace_new ();
+  band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) levels->border;
+  band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
+      sizeof (gfloat) * band_rows * levels->padded_stride);
+  pos_bytes = sizeof (LevelPos) * (gsize) width;
+  tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
+  pos = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
+      pos_bytes + tmp_bytes + sizeof (gfloat) * 4 * (gsize) width);
+  tmp = (gfloat *) ((guint8 *) pos + pos_bytes);
+  weights = tmp + (gsize) width * ch;   /* 4 rows: one per level */
+  pad_band (levels, in, y_begin, y_end, band);
 
   for (y = y_begin; y < y_end; y++) {
     const gfloat *r = radius + (gsize) y * width;

@@ -54,6 +54,20 @@ void disk_fast_scratch_clear (Scratch * s);
 void disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
     gfloat * o, guint y, gint x_begin, gint x_end, Scratch * s);
 
+/* The blocks of a DiskFastWorkspace, one per use (a block is grown, never
+ * shrunk, and holds nothing from one call to the next). */
+enum
+{
+  DISK_FAST_BLOCK_WINDOWS,      /* disk_fast_plan_rows: the layer windows */
+  DISK_FAST_BLOCK_LEVELS_BAND,  /* disk-fast-levels.c: the padded band */
+  DISK_FAST_BLOCK_LEVELS_ROW,   /* disk-fast-levels.c: per-row scratch */
+  DISK_FAST_WORKSPACE_BLOCKS
+};
+
+/* At least `bytes` of the workspace's block `block` (contents undefined). */
+gpointer disk_fast_workspace_block (DiskFastWorkspace * workspace,
+    guint block, gsize bytes);
+
 /* Interpolating a basis layer for pixel after pixel: the formulas of
  * disk-basis.h, with the same double expressions as disk-basis.c (so the
  * same samples), but the cosine and sine of the angle are kept from one

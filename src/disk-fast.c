@@ -839,10 +839,13 @@ stream_rows (void)
   return r;
 }
 
+/* Memory that a thread's calls keep from one frame to the next, in
+ * blocks by use (disk-fast-private.h): fresh memory in every call costs
+ * page faults in every frame. */
 struct _DiskFastWorkspace
 {
-  gfloat *data;
-  gsize size;                   /* floats */
+  gpointer block[DISK_FAST_WORKSPACE_BLOCKS];
+  gsize bytes[DISK_FAST_WORKSPACE_BLOCKS];
 };
 
 DiskFastWorkspace *
@@ -854,10 +857,26 @@ disk_fast_workspace_new (void)
 void
 disk_fast_workspace_free (DiskFastWorkspace * workspace)
 {
+  guint i;
+
   if (workspace == NULL)
     return;
-  g_free (workspace->data);
+  for (i = 0; i < DISK_FAST_WORKSPACE_BLOCKS; i++)
+    g_free (workspace->block[i]);
   g_free (workspace);
+}
+
+gpointer
+disk_fast_workspace_block (DiskFastWorkspace * workspace, guint block,
+    gsize bytes)
+{
+  g_assert (block < DISK_FAST_WORKSPACE_BLOCKS);
+  if (workspace->bytes[block] < bytes) {
+    g_free (workspace->block[block]);
+    workspace->block[block] = g_malloc (bytes);
+    workspace->bytes[block] = bytes;
+  }
+  return workspace->block[block];
 }
 
 void
@@ -904,16 +923,11 @@ disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
   }
   /* One block for all windows, kept by the workspace from call to call:
    * fresh memory every call costs page faults in every frame. */
-  if (workspace == NULL) {
+  if (workspace == NULL)
     data = own = g_new (gfloat, MAX (total, 1));
-  } else {
-    if (workspace->size < total) {
-      g_free (workspace->data);
-      workspace->data = g_new (gfloat, total);
-      workspace->size = total;
-    }
-    data = workspace->data;
-  }
+  else
+    data = disk_fast_workspace_block (workspace,
+        DISK_FAST_BLOCK_WINDOWS, sizeof (gfloat) * MAX (total, 1));
   for (l = 0; l + 1 < (gint) n; l++) {
     window[l] = *in;
     window[l].stride = (gsize) in->width * in->channels;

@@ -170,10 +170,13 @@ DiskFastLevels *disk_fast_levels_new (const DiskBasis * basis,
     guint channels);
 void disk_fast_levels_free (DiskFastLevels * levels);
 /* Rows y_begin <= y < y_end of layer `layer`: `radius` and `angle` (may be
- * NULL: 0 degrees) per pixel as for disk_fast_varying_layer_rows. */
+ * NULL: 0 degrees) per pixel as for disk_fast_varying_layer_rows.
+ * `workspace` (one per thread, or NULL) keeps the scratch memory from call
+ * to call (a padded copy of the rows the band reads). */
 void disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     const gfloat * radius, const gfloat * angle, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end);
+    DiskImage * out, guint y_begin, guint y_end,
+    DiskFastWorkspace * workspace);
 /* Uniform layers planned so far, over all layers (for benchmarks). */
 guint disk_fast_levels_n_plans (DiskFastLevels * levels);
 

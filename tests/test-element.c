@@ -1258,7 +1258,7 @@ varying_expected (const DiskBasis * basis, const gchar * mode,
       DiskImage *swap;
 
       disk_fast_levels_layer_rows (levels, l, radius, angle, a, b, 0,
-          in->height);
+          in->height, NULL);
       swap = a;
       a = b;
       b = swap;

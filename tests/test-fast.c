@@ -565,6 +565,7 @@ run_layers (const DiskBasis * basis, const gfloat * radius,
   DiskImage *a = disk_image_copy (in);
   g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
       in->channels);
+  g_autoptr (DiskFastWorkspace) workspace = disk_fast_workspace_new ();
   guint l;
 
   for (l = 0; l < basis->entries[0]->n_layers; l++) {
@@ -572,7 +573,7 @@ run_layers (const DiskBasis * basis, const gfloat * radius,
 
     if (levels != NULL)
       disk_fast_levels_layer_rows (levels, l, radius, angle, a, b, 0,
-          in->height);
+          in->height, workspace);
     else
       disk_filter_varying_layer_rows (basis, l, radius, angle, a, b, 0,
           in->height);
@@ -648,6 +649,7 @@ typedef struct
   const DiskImage *in;
   DiskImage *out;
   guint y0, y1;
+  DiskFastWorkspace *workspace;
 } BandJob;
 
 static gpointer
@@ -656,7 +658,7 @@ run_band_job (gpointer data)
   BandJob *j = data;
 
   disk_fast_levels_layer_rows (j->levels, 0, j->radius, j->angle, j->in,
-      j->out, j->y0, j->y1);
+      j->out, j->y0, j->y1, j->workspace);
   return NULL;
 }
 
@@ -704,6 +706,8 @@ test_levels_psnr (void)
     g_autoptr (DiskFastLevels) shared = NULL;
     g_autoptr (DiskFastLevels) levels = NULL;
     g_autoptr (DiskFastLevels) fresh = NULL;
+    g_autoptr (DiskFastWorkspace) ws0 = disk_fast_workspace_new ();
+    g_autoptr (DiskFastWorkspace) ws1 = disk_fast_workspace_new ();
     BandJob jobs[2];
     GThread *thread;
 
@@ -738,14 +742,20 @@ test_levels_psnr (void)
     /* it really is another method, or this would test nothing */
     g_assert_cmpfloat (disk_mse (ref, fast), >, 0.0);
 
-    /* two threads, two bands, one shared set of plans */
+    /* two threads, two bands, one shared set of plans, each thread with a
+     * workspace that a whole-frame call (another layer) has filled first */
     fresh = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, cases[m].radius,
         w, h, 3);
-    disk_fast_levels_layer_rows (fresh, 0, radius, angle, photo, one, 0, h);
+    disk_fast_levels_layer_rows (fresh, 0, radius, angle, photo, one, 0, h,
+        NULL);
     shared = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, cases[m].radius,
         w, h, 3);
-    jobs[0] = (BandJob) { shared, radius, angle, photo, two, 0, h / 3 };
-    jobs[1] = (BandJob) { shared, radius, angle, photo, two, h / 3, h };
+    disk_fast_levels_layer_rows (shared, 1, radius, angle, photo, two, 0, h,
+        ws0);
+    disk_fast_levels_layer_rows (shared, 1, radius, angle, photo, two, 0, h,
+        ws1);
+    jobs[0] = (BandJob) { shared, radius, angle, photo, two, 0, h / 3, ws0 };
+    jobs[1] = (BandJob) { shared, radius, angle, photo, two, h / 3, h, ws1 };
     thread = g_thread_new ("band", run_band_job, &jobs[1]);
     run_band_job (&jobs[0]);
     g_thread_join (thread);
@@ -833,9 +843,9 @@ test_levels_bad_parameters (void)
       /* in exact-angle mode a non-finite angle is its own level plan: the
        * clean run uses the same angles except those, set to 0 */
       disk_fast_levels_layer_rows (levels, k, radius, m ? angle : clean_a,
-          in, out, 0, 20);
+          in, out, 0, 20, NULL);
       disk_fast_levels_layer_rows (clean, k, clean_r, clean_a, in, expect, 0,
-          20);
+          20, NULL);
       for (i = 0; i < n * 3; i++)
         g_assert_true (isfinite (out->data[(i / 90) * out->stride + i % 90]));
       g_assert_cmpfloat (disk_image_psnr (expect, out, 1.0), >, 100.0);

@@ -112,9 +112,11 @@ run_band (Job * job, guint index, guint n)
       disk_fast_plan_rows (f->plan[p], src, dst, y0, y1,
           job->workspace[index]);
     } else if (job->params.mode != DISK_EFFECT_UNIFORM && job->fast) {
+      if (job->workspace[index] == NULL)
+        job->workspace[index] = disk_fast_workspace_new ();
       if (f->levels[p] != NULL)
         disk_fast_levels_layer_rows (f->levels[p], job->layer, f->radius[p],
-            f->angle[p], src, dst, y0, y1);
+            f->angle[p], src, dst, y0, y1, job->workspace[index]);
       else
         disk_fast_varying_layer_rows (job->basis, job->layer, f->radius[p],
             f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src, dst, y0, y1);
