@@ -391,15 +391,21 @@ same_levels (const LevelPos * a, const LevelPos * b)
   return a->k == b->k && a->a0 == b->a0 && a->a1 == b->a1;
 }
 
-/* The weights of a pixel's (up to) four levels: 0: (k, a0), 1: (k, a0 + 1),
- * 2: (k + 1, a1), 3: (k + 1, a1 + 1). */
-static inline void
-level_weights (const LevelPos * p, gfloat w[4])
+/* The weight of one of a pixel's (up to) four levels: 0: (k, a0),
+ * 1: (k, a0 + 1), 2: (k + 1, a1), 3: (k + 1, a1 + 1). */
+static inline gfloat
+level_weight (const LevelPos * p, guint c)
 {
-  w[0] = (1.0f - p->t) * (1.0f - p->s0);
-  w[1] = (1.0f - p->t) * p->s0;
-  w[2] = p->t * (1.0f - p->s1);
-  w[3] = p->t * p->s1;
+  switch (c) {
+    case 0:
+      return (1.0f - p->t) * (1.0f - p->s0);
+    case 1:
+      return (1.0f - p->t) * p->s0;
+    case 2:
+      return p->t * (1.0f - p->s1);
+    default:
+      return p->t * p->s1;
+  }
 }
 
 /* d = w * t (first) or d += w * t, pixel by pixel, `ch` channels each:
@@ -492,7 +498,7 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   g_autoptr (DiskFastWorkspace) own = NULL;
   g_autofree DiskSample *samples = NULL;
   LevelPos *pos;
-  gfloat *tmp, *weights, *band;
+  gfloat *tmp, *w, *band;
   gsize pos_bytes, tmp_bytes, band_rows;
   Interp ip;
   guint y;
@@ -520,9 +526,9 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   pos_bytes = sizeof (LevelPos) * (gsize) width;
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
   pos = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
-      pos_bytes + tmp_bytes + sizeof (gfloat) * 4 * (gsize) width);
+      pos_bytes + tmp_bytes + sizeof (gfloat) * (gsize) width);
   tmp = (gfloat *) ((guint8 *) pos + pos_bytes);
-  weights = tmp + (gsize) width * ch;   /* 4 rows: one per level */
+  w = tmp + (gsize) width * ch;         /* a run's weights of one level */
   pad_band (levels, in, y_begin, y_end, band);
 
   for (y = y_begin; y < y_end; y++) {
@@ -535,17 +541,11 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     gint x, i;
 
     for (x = 0; x < width; x++) {
-      gfloat w[4];
-      guint c;
-
       /* neighbours usually repeat */
       if (x > 0 && r[x] == r[x - 1] && (a == NULL || a[x] == a[x - 1]))
         pos[x] = pos[x - 1];
       else
         level_pos (levels, r[x], a != NULL ? a[x] : 0.0f, &pos[x]);
-      level_weights (&pos[x], w);
-      for (c = 0; c < 4; c++)
-        weights[c * (gsize) width + x] = w[c];
     }
 
     for (x = 0; x < width;) {
@@ -557,15 +557,17 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
         end++;
       for (c = 0; c < 4; c++) {
         const gint k = pos[x].k + (c >= 2);
-        const gfloat *w = weights + c * (gsize) width;
         guint32 j = c < 2 ? pos[x].a0 : pos[x].a1;
         const LevelPlan *plan;
         gboolean used = FALSE;
 
         if (c % 2 == 1 && levels->angle_step <= 0.0)
           continue;             /* exact angles: no angle level above */
-        for (i = x; i < end && !used; i++)
-          used = w[i] != 0.0f;
+        /* the level's weights over the run, w[0] for pixel x */
+        for (i = x; i < end; i++) {
+          w[i - x] = level_weight (&pos[i], c);
+          used |= w[i - x] != 0.0f;
+        }
         if (!used)
           continue;
         if (c % 2 == 1)         /* the angle level above, round the turn */
@@ -573,8 +575,8 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
         plan = level_plan (levels, layer, &ip, samples, k, j);
         disk_fast_span_offsets (tmp + (gsize) x * ch, centre + (gsize) x * ch,
             plan->off, plan->taps->w, plan->taps->n, (gsize) (end - x) * ch);
-        blend (o + (gsize) x * ch, tmp + (gsize) x * ch, w + x, end - x,
-            first, ch);
+        blend (o + (gsize) x * ch, tmp + (gsize) x * ch, w, end - x, first,
+            ch);
         first = FALSE;
       }
       x = end;
