@@ -879,48 +879,51 @@ disk_fast_workspace_block (DiskFastWorkspace * workspace, guint block,
   return workspace->block[block];
 }
 
-void
-disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end, DiskFastWorkspace * workspace)
+/* The pass of disk_fast_plan_rows and disk_fast_plan_stream. Window i is
+ * the input of layer i, window n the output: windows 0 and n are the
+ * whole images `in` and `out`, or with a stream sliding windows that
+ * stream->read fills and stream->write empties; the windows in between
+ * always slide. */
+static void
+plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
+    const DiskFastStream * stream, guint channels, guint y_begin,
+    guint y_end, DiskFastWorkspace * workspace)
 {
-  const guint n = plan->n_layers;
-  const gint height = in->height;
+  const gint n = plan->n_layers;
+  const gint width = plan->layers[0]->width;
+  const gint height = plan->layers[0]->height;
   const gint step = stream_rows ();
+  /* the sliding windows: 1 .. n - 1, and 0 and n with a stream */
+  const gint slide0 = stream != NULL ? 0 : 1;
+  const gint slide1 = stream != NULL ? n : n - 1;
   gint up[DISK_MAX_LAYERS], down[DISK_MAX_LAYERS];
-  gint need0[DISK_MAX_LAYERS], need1[DISK_MAX_LAYERS];
-  gint first[DISK_MAX_LAYERS], done[DISK_MAX_LAYERS], until[DISK_MAX_LAYERS];
-  gint capacity[DISK_MAX_LAYERS];
-  DiskImage window[DISK_MAX_LAYERS];
+  gint need0[DISK_MAX_LAYERS + 1], need1[DISK_MAX_LAYERS + 1];
+  gint first[DISK_MAX_LAYERS + 1], done[DISK_MAX_LAYERS + 1];
+  gint until[DISK_MAX_LAYERS + 1], capacity[DISK_MAX_LAYERS + 1];
+  DiskImage window[DISK_MAX_LAYERS + 1];
   gfloat *own = NULL, *data;
   gsize total = 0;
-  gint l, reach = 0;
+  gint i, l, reach = 0;
 
-  g_return_if_fail (disk_image_same_shape (in, out));
-  g_return_if_fail (in != out);
-  g_return_if_fail (n >= 1);
-  g_return_if_fail (in->width == plan->layers[0]->width
-      && in->height == plan->layers[0]->height);
-  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
-  if (y_begin == y_end)
-    return;
-
-  /* The rows of each layer's output the band needs, last layer first. */
-  for (l = 0; l < (gint) n; l++)
+  /* The rows of each window the band needs, output first. */
+  for (l = 0; l < n; l++)
     layer_reach (plan->layers[l], &up[l], &down[l]);
-  need0[n - 1] = y_begin;
-  need1[n - 1] = y_end;
-  for (l = n - 1; l > 0; l--) {
-    need0[l - 1] = MAX (0, need0[l] - up[l]);
-    need1[l - 1] = MIN (height, need1[l] + down[l]);
+  need0[n] = y_begin;
+  need1[n] = y_end;
+  for (i = n - 1; i >= 0; i--) {
+    need0[i] = MAX (0, need0[i + 1] - up[i]);
+    need1[i] = MIN (height, need1[i + 1] + down[i]);
   }
-  /* A window holds what the next layer still reads plus the rows of one
-   * step (twice, so that it slides every other step), at most the rows the
-   * band needs. */
-  for (l = n - 2; l >= 0; l--) {
-    reach += up[l + 1] + down[l + 1];
-    capacity[l] = MIN (need1[l] - need0[l], 2 * step + reach);
-    total += (gsize) capacity[l] * in->width * in->channels;
+  /* A window holds what its layer still reads plus the rows of one step
+   * (twice, so that it slides every other step), at most the rows the
+   * band needs; the output window one step, emptied after each. */
+  for (i = n - 1; i >= slide0; i--) {
+    reach += up[i] + down[i];
+    capacity[i] = MIN (need1[i] - need0[i], 2 * step + reach);
   }
+  capacity[n] = MIN (need1[n] - need0[n], step);
+  for (i = slide0; i <= slide1; i++)
+    total += (gsize) capacity[i] * width * channels;
   /* One block for all windows, kept by the workspace from call to call:
    * fresh memory every call costs page faults in every frame. */
   if (workspace == NULL)
@@ -928,47 +931,94 @@ disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
   else
     data = disk_fast_workspace_block (workspace,
         DISK_FAST_BLOCK_WINDOWS, sizeof (gfloat) * MAX (total, 1));
-  for (l = 0; l + 1 < (gint) n; l++) {
-    window[l] = *in;
-    window[l].stride = (gsize) in->width * in->channels;
-    window[l].data = data;
-    data += (gsize) capacity[l] * window[l].stride;
-  }
-  for (l = 0; l < (gint) n; l++)
-    first[l] = done[l] = need0[l];
-
-  while (done[n - 1] < (gint) y_end) {
-    /* This step's last rows, last layer first: each layer as far as the
-     * next one reads. */
-    until[n - 1] = MIN ((gint) y_end, done[n - 1] + step);
-    for (l = n - 2; l >= 0; l--)
-      until[l] = MAX (done[l], MIN (need1[l], until[l + 1] + down[l + 1]));
-
-    for (l = 0; l < (gint) n; l++) {
-      const DiskImage *src = l == 0 ? in : &window[l - 1];
-      const gint src_first = l == 0 ? 0 : first[l - 1];
-
-      if (until[l] == done[l])
-        continue;
-      if (l < (gint) n - 1 && until[l] - first[l] > capacity[l]) {
-        /* Slide: drop the rows the next layer no longer reads. */
-        const gint keep = MAX (first[l], MAX (0, done[l + 1] - up[l + 1]));
-
-        memmove (window[l].data, window_pixel (&window[l], first[l], 0, keep),
-            sizeof (gfloat) * (gsize) (done[l] - keep) * window[l].stride);
-        first[l] = keep;
-        g_assert (until[l] - first[l] <= capacity[l]);
-      }
-      if (l < (gint) n - 1)
-        layer_rows_window (plan->layers[l], src, src_first, &window[l],
-            first[l], done[l], until[l]);
-      else
-        layer_rows_window (plan->layers[l], src, src_first, out, 0, done[l],
-            until[l]);
-      done[l] = until[l];
+  for (i = 0; i <= n; i++) {
+    if (i < slide0 || i > slide1) {
+      window[i] = i == 0 ? *in : *out;
+      capacity[i] = height;
+      continue;
     }
+    window[i].width = width;
+    window[i].height = height;
+    window[i].channels = channels;
+    window[i].stride = (gsize) width * channels;
+    window[i].data = data;
+    data += (gsize) capacity[i] * window[i].stride;
+  }
+  for (i = 0; i <= n; i++)
+    first[i] = done[i] = need0[i];
+  /* without a stream, the whole images: all of the input is there */
+  if (stream == NULL) {
+    first[0] = first[n] = 0;
+    done[0] = height;
+  }
+
+  while (done[n] < (gint) y_end) {
+    /* This step's last rows, output first: each window as far as the
+     * next layer reads. */
+    until[n] = MIN ((gint) y_end, done[n] + step);
+    for (i = n - 1; i >= 0; i--)
+      until[i] = MAX (done[i], MIN (need1[i], until[i + 1] + down[i]));
+    if (stream != NULL)
+      first[n] = done[n];       /* the output window was emptied */
+
+    for (i = slide0 == 0 ? 0 : 1; i <= n; i++) {
+      if (until[i] == done[i])
+        continue;
+      if (i < n && until[i] - first[i] > capacity[i]) {
+        /* Slide: drop the rows the next layer no longer reads. */
+        const gint keep = MAX (first[i], MAX (0, done[i + 1] - up[i]));
+
+        memmove (window[i].data, window_pixel (&window[i], first[i], 0, keep),
+            sizeof (gfloat) * (gsize) (done[i] - keep) * window[i].stride);
+        first[i] = keep;
+        g_assert (until[i] - first[i] <= capacity[i]);
+      }
+      if (i == 0)
+        stream->read (stream->data, window_pixel (&window[0], first[0], 0,
+                done[0]), window[0].stride, done[0], until[0]);
+      else
+        layer_rows_window (plan->layers[i - 1], &window[i - 1], first[i - 1],
+            &window[i], first[i], done[i], until[i]);
+      done[i] = until[i];
+    }
+    if (stream != NULL)
+      stream->write (stream->data, window[n].data, window[n].stride,
+          first[n], done[n]);
   }
   g_free (own);
+}
+
+void
+disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end, DiskFastWorkspace * workspace)
+{
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (plan->n_layers >= 1);
+  g_return_if_fail (in->width == plan->layers[0]->width
+      && in->height == plan->layers[0]->height);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
+
+  plan_pass (plan, in, out, NULL, in->channels, y_begin, y_end, workspace);
+}
+
+void
+disk_fast_plan_stream (const DiskFastPlan * plan,
+    const DiskFastStream * stream, guint channels, guint y_begin,
+    guint y_end, DiskFastWorkspace * workspace)
+{
+  g_return_if_fail (plan->n_layers >= 1);
+  g_return_if_fail (stream != NULL && stream->read != NULL
+      && stream->write != NULL);
+  g_return_if_fail (channels >= 1 && channels <= 4);
+  g_return_if_fail (y_begin <= y_end
+      && y_end <= plan->layers[0]->height);
+  if (y_begin == y_end)
+    return;
+
+  plan_pass (plan, NULL, NULL, stream, channels, y_begin, y_end, workspace);
 }
 
 /* ------------------------------------------------------------------------ */

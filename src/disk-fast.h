@@ -75,6 +75,32 @@ const DiskFastLayer *disk_fast_plan_layer (const DiskFastPlan * plan,
 void disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end,
     DiskFastWorkspace * workspace);
+
+/* Where disk_fast_plan_stream takes its input rows and leaves its output
+ * rows: `read` writes input rows y_begin <= y < y_end (row y at
+ * rows + (y - y_begin) * stride floats); `write` takes output rows
+ * y_begin <= y < y_end from `rows` likewise. */
+typedef struct
+{
+  void (*read) (gpointer data, gfloat * rows, gsize stride, guint y_begin,
+      guint y_end);
+  void (*write) (gpointer data, const gfloat * rows, gsize stride,
+      guint y_begin, guint y_end);
+  gpointer data;
+} DiskFastStream;
+
+/* disk_fast_plan_rows with the input and output in windows of a few rows
+ * too, for a caller that converts pixels on the way in and out (a video
+ * frame's bytes): each row is converted while it is in the caches instead
+ * of through two whole float images. Images of `channels` channels, the
+ * plan's size. Each call reads every input row its band needs (the band
+ * widened by the complex's reach, clamped to the image) exactly once, in
+ * order, in pieces of a few rows, and writes rows y_begin .. y_end - 1
+ * exactly once, in order; the output has the bits of
+ * disk_fast_plan_rows. */
+void disk_fast_plan_stream (const DiskFastPlan * plan,
+    const DiskFastStream * stream, guint channels, guint y_begin,
+    guint y_end, DiskFastWorkspace * workspace);
 DiskFastWorkspace *disk_fast_workspace_new (void);
 void disk_fast_workspace_free (DiskFastWorkspace * workspace);
 

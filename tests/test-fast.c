@@ -223,6 +223,100 @@ test_plan_rows_identical (void)
       }
 }
 
+/* A DiskFastStream over whole images, checking the order of its calls. */
+typedef struct
+{
+  const DiskImage *in;          /* NULL: read NaN */
+  DiskImage *out;               /* NULL: discard */
+  gint next_read, next_write;   /* -1: nothing yet */
+  gboolean in_order;
+} StreamCheck;
+
+static void
+check_read (gpointer data, gfloat * rows, gsize stride, guint y0, guint y1)
+{
+  StreamCheck *c = data;
+  guint y, i;
+
+  c->in_order &= y0 < y1 && (c->next_read < 0 || (gint) y0 == c->next_read);
+  c->next_read = y1;
+  for (y = y0; y < y1; y++)
+    for (i = 0; i < stride; i++)
+      rows[(y - y0) * stride + i] = c->in != NULL ?
+          disk_image_pixel (c->in, 0, y)[i] : NAN;
+}
+
+static void
+check_write (gpointer data, const gfloat * rows, gsize stride, guint y0,
+    guint y1)
+{
+  StreamCheck *c = data;
+  guint y;
+
+  c->in_order &= y0 < y1 && (gint) y0 == c->next_write;
+  c->next_write = y1;
+  if (c->out != NULL)
+    for (y = y0; y < y1; y++)
+      memcpy (disk_image_pixel (c->out, 0, y), rows + (y - y0) * stride,
+          sizeof (gfloat) * stride);
+}
+
+/* disk_fast_plan_stream: the bits of disk_fast_plan_rows, each band's input
+ * rows read once and in order, its output rows written once and in order.
+ * Before each band the workspace's windows are filled with NaN by another
+ * call, so that a row the pass failed to read would show in the output. */
+static void
+test_plan_stream_identical (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (29);
+  static const guint sizes[][2] = { {97, 300}, {33, 7}, {5, 211}, {64, 64} };
+  static const guint layer_counts[] = { 1, 2, 4, 6 };
+  static const gdouble reaches[] = { 0.0, 2.5, 9.0, 40.0 };
+  g_autoptr (DiskFastWorkspace) workspace = disk_fast_workspace_new ();
+  guint s, l, r;
+
+  for (s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (l = 0; l < G_N_ELEMENTS (layer_counts); l++)
+      for (r = 0; r < G_N_ELEMENTS (reaches); r++) {
+        const guint w = sizes[s][0], h = sizes[s][1], ch = 1 + (s + r) % 4;
+        g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
+        g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
+        g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
+        g_autoptr (DiskComplex) c = random_complex (rand, layer_counts[l],
+            1 + (s * 5 + r * 3 + l) % 24, reaches[r]);
+        g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (c, w, h);
+        const guint cuts[][4] = {
+          {0, h, h, h}, {0, h / 3, h / 2 + 1, h}, {0, 1, 2, h},
+          {0, h - 1, h - 1, h},
+        };
+        guint k, b;
+
+        disk_fast_plan_rows (plan, in, want, 0, h, NULL);
+        for (k = 0; k < G_N_ELEMENTS (cuts); k++) {
+          disk_image_fill (got, NAN);
+          for (b = 0; b + 1 < G_N_ELEMENTS (cuts[k]); b++) {
+            const guint y0 = MIN (cuts[k][b], h), y1 = MIN (cuts[k][b + 1],
+                h);
+            StreamCheck poison = { NULL, NULL, -1, 0, TRUE };
+            StreamCheck check = { in, got, -1, y0, TRUE };
+            DiskFastStream nan_stream = { check_read, check_write, &poison };
+            DiskFastStream stream = { check_read, check_write, &check };
+
+            poison.next_write = 0;
+            disk_fast_plan_stream (plan, &nan_stream, ch, 0, h, workspace);
+            disk_fast_plan_stream (plan, &stream, ch, y0, y1, workspace);
+            g_assert_true (check.in_order);
+            /* every output row of the band, and its own input rows */
+            g_assert_cmpint (check.next_write, ==, (gint) (y1 > y0 ? y1 : y0));
+            if (y1 > y0)
+              g_assert_cmpint (check.next_read, >=, (gint) y1);
+          }
+          g_assert_cmpint (memcmp (want->data, got->data,
+                  sizeof (gfloat) * want->stride * h), ==, 0);
+        }
+      }
+}
+
 /* A basis of three random complexes of one structure. */
 static DiskBasis *
 random_basis (GRand * rand, gdouble reach)
@@ -864,6 +958,8 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/taps-merge", test_taps_merge);
   g_test_add_func ("/fast/bands-bit-identical", test_bands_bit_identical);
   g_test_add_func ("/fast/plan-rows-identical", test_plan_rows_identical);
+  g_test_add_func ("/fast/plan-stream-identical",
+      test_plan_stream_identical);
   g_test_add_func ("/fast/varying-matches-reference",
       test_varying_matches_reference);
   g_test_add_func ("/fast/fill-identical", test_fill_identical);
