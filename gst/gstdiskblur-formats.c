@@ -728,6 +728,29 @@ gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
     DiskImage * alpha, guint y_begin, guint y_end)
 {
   const GstDiskBlurPlane *pl = &layout->planes[plane];
+
+  if (pl->alpha_only || y_begin >= y_end)
+    return TRUE;
+  g_return_val_if_fail (image->width == pl->width
+      && image->height == pl->height && image->channels == pl->n_comps,
+      TRUE);
+  g_return_val_if_fail ((pl->alpha_plane >= 0) == (alpha != NULL), TRUE);
+  g_return_val_if_fail (alpha == NULL || (alpha->width == pl->width
+          && alpha->height == pl->height && alpha->channels == 1), TRUE);
+
+  return gst_disk_blur_unpack_rows_to (layout, plane, frame, linear_light,
+      disk_image_pixel (image, 0, y_begin), image->stride,
+      alpha != NULL ? disk_image_pixel (alpha, 0, y_begin) : NULL,
+      alpha != NULL ? alpha->stride : 0, y_begin, y_end);
+}
+
+gboolean
+gst_disk_blur_unpack_rows_to (const GstDiskBlurLayout * layout, guint plane,
+    const GstVideoFrame * frame, gboolean linear_light, gfloat * rows,
+    gsize stride, gfloat * alpha_rows, gsize alpha_stride, guint y_begin,
+    guint y_end)
+{
+  const GstDiskBlurPlane *pl = &layout->planes[plane];
   const guint n = pl->n_comps;
   const gboolean coding = linear_light && layout->rgb;
   const gfloat *srgb = coding ? srgb_table_8 () : NULL;
@@ -737,16 +760,13 @@ gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout, guint plane,
 
   if (pl->alpha_only)
     return TRUE;
-  g_return_val_if_fail (image->width == pl->width
-      && image->height == pl->height && image->channels == n, TRUE);
-  g_return_val_if_fail ((pl->alpha_plane >= 0) == (alpha != NULL), TRUE);
-  g_return_val_if_fail (alpha == NULL || (alpha->width == pl->width
-          && alpha->height == pl->height && alpha->channels == 1), TRUE);
+  g_return_val_if_fail ((pl->alpha_plane >= 0) == (alpha_rows != NULL), TRUE);
 
   path = plane_path (layout, pl, frame, coding);
   for (y = y_begin; y < y_end; y++) {
-    gfloat *out = disk_image_pixel (image, 0, y);
-    gfloat *aout = alpha != NULL ? disk_image_pixel (alpha, 0, y) : NULL;
+    gfloat *out = rows + (gsize) (y - y_begin) * stride;
+    gfloat *aout = alpha_rows != NULL ?
+        alpha_rows + (gsize) (y - y_begin) * alpha_stride : NULL;
 
     switch (path.path) {
       case PATH_CONTIG:
@@ -862,6 +882,28 @@ gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
     GstVideoFrame * frame, guint y_begin, guint y_end)
 {
   const GstDiskBlurPlane *pl = &layout->planes[plane];
+
+  if (pl->alpha_only || y_begin >= y_end)
+    return;
+  g_return_if_fail (image->width == pl->width && image->height == pl->height
+      && image->channels == pl->n_comps);
+  g_return_if_fail (alpha == NULL || (pl->alpha_plane >= 0
+          && alpha->width == pl->width && alpha->height == pl->height
+          && alpha->channels == 1));
+
+  gst_disk_blur_pack_rows_from (layout, plane, disk_image_pixel (image, 0,
+          y_begin), image->stride, alpha != NULL ? disk_image_pixel (alpha, 0,
+          y_begin) : NULL, alpha != NULL ? alpha->stride : 0, linear_light,
+      frame, y_begin, y_end);
+}
+
+void
+gst_disk_blur_pack_rows_from (const GstDiskBlurLayout * layout, guint plane,
+    const gfloat * rows, gsize stride, const gfloat * alpha_rows,
+    gsize alpha_stride, gboolean linear_light, GstVideoFrame * frame,
+    guint y_begin, guint y_end)
+{
+  const GstDiskBlurPlane *pl = &layout->planes[plane];
   const guint n = pl->n_comps;
   const gboolean coding = linear_light && layout->rgb;
   PlanePath path;
@@ -871,11 +913,7 @@ gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
 
   if (pl->alpha_only)
     return;
-  g_return_if_fail (image->width == pl->width && image->height == pl->height
-      && image->channels == n);
-  g_return_if_fail (alpha == NULL || (pl->alpha_plane >= 0
-          && alpha->width == pl->width && alpha->height == pl->height
-          && alpha->channels == 1));
+  g_return_if_fail (alpha_rows == NULL || pl->alpha_plane >= 0);
 
   path = plane_path (layout, pl, frame, coding);
   if (coding)
@@ -886,8 +924,9 @@ gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
   }
 
   for (y = y_begin; y < y_end; y++) {
-    const gfloat *in = disk_image_pixel (image, 0, y);
-    const gfloat *ain = alpha != NULL ? disk_image_pixel (alpha, 0, y) : NULL;
+    const gfloat *in = rows + (gsize) (y - y_begin) * stride;
+    const gfloat *ain = alpha_rows != NULL ?
+        alpha_rows + (gsize) (y - y_begin) * alpha_stride : NULL;
 
     switch (path.path) {
       case PATH_CONTIG:

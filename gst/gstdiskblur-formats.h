@@ -66,6 +66,13 @@ gboolean gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
 gboolean gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout,
     guint plane, const GstVideoFrame * frame, gboolean linear_light,
     DiskImage * image, DiskImage * alpha, guint y_begin, guint y_end);
+/* The same into rows held anywhere: row y of the plane at
+ * rows + (y - y_begin) * stride floats, its alpha likewise (an
+ * alpha_stride of 0 puts every row's alpha in one scratch row). */
+gboolean gst_disk_blur_unpack_rows_to (const GstDiskBlurLayout * layout,
+    guint plane, const GstVideoFrame * frame, gboolean linear_light,
+    gfloat * rows, gsize stride, gfloat * alpha_rows, gsize alpha_stride,
+    guint y_begin, guint y_end);
 
 /* The reverse: `image` rows (and the filtered `alpha`) into the frame,
  * rounded and clamped. For a plane with alpha, `alpha` NULL means the frame
@@ -73,6 +80,11 @@ gboolean gst_disk_blur_unpack_rows (const GstDiskBlurLayout * layout,
  * alpha written as the maximum. Does nothing for an alpha-only plane. */
 void gst_disk_blur_pack_rows (const GstDiskBlurLayout * layout, guint plane,
     const DiskImage * image, const DiskImage * alpha, gboolean linear_light,
+    GstVideoFrame * frame, guint y_begin, guint y_end);
+/* The same from rows held anywhere (as gst_disk_blur_unpack_rows_to). */
+void gst_disk_blur_pack_rows_from (const GstDiskBlurLayout * layout,
+    guint plane, const gfloat * rows, gsize stride,
+    const gfloat * alpha_rows, gsize alpha_stride, gboolean linear_light,
     GstVideoFrame * frame, guint y_begin, guint y_end);
 
 /* The sRGB transfer function and its inverse (IEC 61966-2-1). */

@@ -377,6 +377,7 @@ typedef enum
   STAGE_DOWN,
   STAGE_LAYER,
   STAGE_ALL_LAYERS,
+  STAGE_STREAM,
   STAGE_UP,
   STAGE_PACK,
 } Stage;
@@ -425,6 +426,52 @@ basis_keeps_ones (const DiskBasis * basis)
     }
   }
   return TRUE;
+}
+
+/* A plane's rows going through disk_fast_plan_stream: unpacked from the
+ * input frame on the way in, packed into the output frame on the way out,
+ * the alpha written as the maximum (an opaque frame is assumed; `opaque`
+ * says whether that held for the rows read). */
+typedef struct
+{
+  const GstDiskBlurLayout *layout;
+  guint plane;
+  const GstVideoFrame *in;
+  GstVideoFrame *out;
+  gboolean linear_light;
+  gfloat *alpha_row;            /* the plane has alpha: one row's scratch */
+  gboolean opaque;
+} StreamRows;
+
+static void
+stream_read (gpointer data, gfloat * rows, gsize stride, guint y_begin,
+    guint y_end)
+{
+  StreamRows *s = data;
+
+  s->opaque &= gst_disk_blur_unpack_rows_to (s->layout, s->plane, s->in,
+      s->linear_light, rows, stride, s->alpha_row, 0, y_begin, y_end);
+}
+
+static void
+stream_write (gpointer data, const gfloat * rows, gsize stride,
+    guint y_begin, guint y_end)
+{
+  StreamRows *s = data;
+
+  gst_disk_blur_pack_rows_from (s->layout, s->plane, rows, stride, NULL, 0,
+      s->linear_light, s->out, y_begin, y_end);
+}
+
+static gboolean
+layout_has_alpha (const GstDiskBlurLayout * layout)
+{
+  guint p;
+
+  for (p = 0; p < layout->n_planes; p++)
+    if (layout->planes[p].alpha_only)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -513,6 +560,24 @@ run_task (gpointer data, guint index, guint n_tasks)
               &y1);
         disk_fast_plan_rows (job->plan[p], images[0], images[1], y0, y1,
             self->workspace[index]);
+        break;
+      }
+      case STAGE_STREAM:{
+        /* Uniform, full size, an opaque frame expected: unpack, every
+         * layer and pack in one pass, each row converted while it is in
+         * the caches. */
+        StreamRows rows = { layout, p, job->in, job->out, linear, NULL,
+          TRUE
+        };
+        const DiskFastStream stream = { stream_read, stream_write, &rows };
+
+        if (pl->alpha_plane >= 0)
+          rows.alpha_row = g_new (gfloat, pl->width);
+        disk_fast_plan_stream (job->plan[p], &stream, pl->n_comps, y0, y1,
+            self->workspace[index]);
+        if (!rows.opaque)
+          g_atomic_int_set (&job->translucent, 1);
+        g_free (rows.alpha_row);
         break;
       }
       case STAGE_PACK:{
@@ -652,9 +717,24 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
     }
   }
 
+  /* Uniform frames at full size run unpack, layers and pack in one pass
+   * when the frame can be expected to be opaque (no alpha, or the last
+   * frame was opaque and the alpha would stay 1): the pass packs alpha as
+   * the maximum. Should some alpha turn out lower, the frame runs again in
+   * stages, filtering alpha. */
+  if (!job.varying && !reduced && (!layout_has_alpha (&self->layout)
+          || (!self->last_translucent && basis_keeps_ones (job.basis)))) {
+    job.skip_alpha = TRUE;
+    run_stage (&job, STAGE_STREAM, 0);
+    self->last_translucent = g_atomic_int_get (&job.translucent);
+    if (!self->last_translucent)
+      goto done;
+    GST_LOG_OBJECT (self, "translucent frame: running it again in stages");
+  }
+
   run_stage (&job, STAGE_UNPACK, 0);
-  job.skip_alpha = !g_atomic_int_get (&job.translucent)
-      && basis_keeps_ones (job.basis);
+  self->last_translucent = g_atomic_int_get (&job.translucent);
+  job.skip_alpha = !self->last_translucent && basis_keeps_ones (job.basis);
   if (job.varying)
     run_stage (&job, STAGE_MAPS, 0);
   if (reduced)
@@ -672,11 +752,15 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   if (reduced)
     run_stage (&job, STAGE_UP, 0);
   run_stage (&job, STAGE_PACK, 0);
+
+done:
   /* Where a frame's time goes, for profiling (GST_DEBUG=diskblur:6). */
-  GST_LOG_OBJECT (self, "stage times (us): unpack %" G_GINT64_FORMAT
+  GST_LOG_OBJECT (self, "stage times (us): stream %" G_GINT64_FORMAT
+      ", unpack %" G_GINT64_FORMAT
       ", maps %" G_GINT64_FORMAT ", down %" G_GINT64_FORMAT ", layers %"
       G_GINT64_FORMAT ", up %" G_GINT64_FORMAT ", pack %" G_GINT64_FORMAT,
-      job.stage_us[STAGE_UNPACK], job.stage_us[STAGE_MAPS],
+      job.stage_us[STAGE_STREAM], job.stage_us[STAGE_UNPACK],
+      job.stage_us[STAGE_MAPS],
       job.stage_us[STAGE_DOWN], job.stage_us[STAGE_LAYER]
       + job.stage_us[STAGE_ALL_LAYERS], job.stage_us[STAGE_UP],
       job.stage_us[STAGE_PACK]);

@@ -54,6 +54,8 @@ struct _GstDiskBlur
   DiskImage *angle_map;
   guint angle_map_loaded_serial;
   gboolean warned_no_map;
+  gboolean last_translucent;    /* the last frame had alpha below the
+                                 * maximum: the next is not streamed */
   GstDiskBlurPool *pool;
   DiskFastWorkspace **workspace;        /* one per pool thread */
   GstDiskBlurLayout layout;

@@ -2012,6 +2012,61 @@ test_one_translucent_pixel (void)
   }
 }
 
+/* Frames whose opacity changes from one to the next through one element:
+ * opaque frames go through unpack, layers and pack in one pass, which
+ * assumes opacity from the frame before; a translucent frame after an
+ * opaque one must run again in stages and filter alpha, and an opaque one
+ * after a translucent one runs in stages. Every frame within 1 LSB of the
+ * reference, the opaque ones with alpha at the maximum. */
+static void
+test_alpha_changes_between_frames (void)
+{
+  static const GstVideoFormat formats[] = {
+    GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_AYUV, GST_VIDEO_FORMAT_RGBA64_LE,
+  };
+  static const gboolean translucent[] = { FALSE, TRUE, FALSE, FALSE, TRUE,
+    TRUE, FALSE
+  };
+  guint i, k, x, y;
+
+  for (i = 0; i < G_N_ELEMENTS (formats); i++) {
+    GstVideoInfo info = video_info (formats[i], 41, 29);
+    GstHarness *h = gst_harness_new ("diskblur");
+
+    g_object_set (h->element, "radius", 5.0, "n-threads", 2, NULL);
+    gst_harness_set_src_caps (h, gst_video_info_to_caps (&info));
+    for (k = 0; k < G_N_ELEMENTS (translucent); k++) {
+      GstBuffer *in = make_opaque_frame (&info);
+      GstBuffer *out;
+      GstVideoFrame f;
+      guint worst, below = 0;
+
+      if (translucent[k])       /* in the second thread's rows */
+        set_comp (&info, in, GST_VIDEO_COMP_A, 7 + k, 20, 90 * k);
+      out = gst_harness_push_and_pull (h, gst_buffer_ref (in));
+      g_assert_nonnull (out);
+      worst = max_error_uniform (&info, in, out, bokeh, 5.0, 0.0);
+      g_assert_true (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
+      for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (&info); y++)
+        for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (&info); x++)
+          below += read_comp (&f, GST_VIDEO_COMP_A, x, y)
+              < comp_max (&f, GST_VIDEO_COMP_A);
+      gst_video_frame_unmap (&f);
+      g_test_message ("%s frame %u (%s): max error %u LSB, %u pixels below "
+          "the maximum alpha", gst_video_format_to_string (formats[i]), k,
+          translucent[k] ? "translucent" : "opaque", worst, below);
+      g_assert_cmpuint (worst, <=, 1);
+      if (translucent[k])
+        g_assert_cmpuint (below, >, 1);
+      else
+        g_assert_cmpuint (below, ==, 0);
+      gst_buffer_unref (in);
+      gst_buffer_unref (out);
+    }
+    gst_harness_teardown (h);
+  }
+}
+
 static gdouble
 srgb_decode (gdouble v)
 {
@@ -2276,6 +2331,8 @@ main (int argc, char **argv)
   g_test_add_func ("/element/passthrough", test_passthrough);
   g_test_add_func ("/element/alpha-no-fringe", test_alpha_no_fringe);
   g_test_add_func ("/element/opaque-alpha", test_opaque_alpha);
+  g_test_add_func ("/element/alpha-changes-between-frames",
+      test_alpha_changes_between_frames);
   g_test_add_func ("/element/one-translucent-pixel",
       test_one_translucent_pixel);
   g_test_add_func ("/element/linear-light", test_linear_light);
