@@ -174,21 +174,25 @@ test_bands_bit_identical (void)
           sizeof (gfloat) * whole->stride * whole->height), ==, 0);
 }
 
-/* All layers in one pass (disk_fast_plan_rows, windows between layers) give
- * the bits of the layers run one by one over whole images, for any split of
- * the rows into bands: windows that slide many times (tall images, small
- * reach), windows as tall as the image (reach past the image), one layer,
- * many layers, bands of one row. */
+/* The cases of the one-pass tests: windows that slide many times (tall
+ * images, small reach), windows as tall as the image (reach past the
+ * image), one layer, many layers; each with the layers run one by one over
+ * whole images (`want`) and four splits of the rows into bands (`cuts`: 0,
+ * then each band's end), including bands of one row. `workspace` is kept
+ * across every case, as a thread's would be. */
+typedef void (*OnePassCheck) (const DiskFastPlan * plan, const DiskImage * in,
+    const DiskImage * want, const guint cuts[4], DiskFastWorkspace * workspace,
+    gboolean use_workspace);
+
 static void
-test_plan_rows_identical (void)
+for_each_one_pass_case (guint32 seed, OnePassCheck check)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (23);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   static const guint sizes[][2] = { {97, 300}, {33, 7}, {5, 211}, {64, 64} };
   static const guint layer_counts[] = { 1, 2, 4, 6 };
   static const gdouble reaches[] = { 0.0, 2.5, 9.0, 40.0 };
-  /* kept across every call below, as a thread's would be */
   g_autoptr (DiskFastWorkspace) workspace = disk_fast_workspace_new ();
-  guint s, l, r;
+  guint s, l, r, k;
 
   for (s = 0; s < G_N_ELEMENTS (sizes); s++)
     for (l = 0; l < G_N_ELEMENTS (layer_counts); l++)
@@ -196,7 +200,6 @@ test_plan_rows_identical (void)
         const guint w = sizes[s][0], h = sizes[s][1], ch = 1 + (s + r) % 4;
         g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
         g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
-        g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
         g_autoptr (DiskComplex) c = random_complex (rand, layer_counts[l],
             1 + (s * 5 + r * 3 + l) % 24, reaches[r]);
         g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (c, w, h);
@@ -204,23 +207,40 @@ test_plan_rows_identical (void)
           {0, h, h, h}, {0, h / 3, h / 2 + 1, h}, {0, 1, 2, h},
           {0, h - 1, h - 1, h},
         };
-        guint k, b;
 
         disk_fast_filter_uniform (c, in, want);
         for (k = 0; k < G_N_ELEMENTS (cuts); k++) {
-          disk_image_fill (got, NAN);
-          for (b = 0; b + 1 < G_N_ELEMENTS (cuts[k]); b++)
-            disk_fast_plan_rows (plan, in, got, MIN (cuts[k][b], h),
-                MIN (cuts[k][b + 1], h), k % 2 ? workspace : NULL);
-          if (memcmp (want->data, got->data,
-                  sizeof (gfloat) * want->stride * h) != 0)
-            g_test_message ("%ux%u x%u, %u layers, reach %g, cut %u: the "
-                "one-pass result differs", w, h, ch, layer_counts[l],
-                reaches[r], k);
-          g_assert_cmpint (memcmp (want->data, got->data,
-                  sizeof (gfloat) * want->stride * h), ==, 0);
+          g_test_message ("%ux%u x%u, %u layers, reach %g, cut %u", w, h, ch,
+              layer_counts[l], reaches[r], k);
+          check (plan, in, want, cuts[k], workspace, k % 2);
         }
       }
+}
+
+static void
+check_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
+    const DiskImage * want, const guint cuts[4], DiskFastWorkspace * workspace,
+    gboolean use_workspace)
+{
+  const guint h = in->height;
+  g_autoptr (DiskImage) got = disk_image_new (in->width, h, in->channels);
+  guint b;
+
+  disk_image_fill (got, NAN);
+  for (b = 0; b < 3; b++)
+    disk_fast_plan_rows (plan, in, got, MIN (cuts[b], h), MIN (cuts[b + 1],
+            h), use_workspace ? workspace : NULL);
+  g_assert_cmpint (memcmp (want->data, got->data,
+          sizeof (gfloat) * want->stride * h), ==, 0);
+}
+
+/* All layers in one pass (disk_fast_plan_rows, windows between layers) give
+ * the bits of the layers run one by one over whole images, for any split of
+ * the rows into bands. */
+static void
+test_plan_rows_identical (void)
+{
+  for_each_one_pass_case (23, check_plan_rows);
 }
 
 /* A DiskFastStream over whole images, checking the order of its calls. */
@@ -261,60 +281,45 @@ check_write (gpointer data, const gfloat * rows, gsize stride, guint y0,
           sizeof (gfloat) * stride);
 }
 
-/* disk_fast_plan_stream: the bits of disk_fast_plan_rows, each band's input
- * rows read once and in order, its output rows written once and in order.
- * Before each band the workspace's windows are filled with NaN by another
+/* Before each band the workspace's windows are filled with NaN by another
  * call, so that a row the pass failed to read would show in the output. */
+static void
+check_plan_stream (const DiskFastPlan * plan, const DiskImage * in,
+    const DiskImage * want, const guint cuts[4], DiskFastWorkspace * workspace,
+    gboolean use_workspace)
+{
+  const guint h = in->height, ch = in->channels;
+  g_autoptr (DiskImage) got = disk_image_new (in->width, h, ch);
+  guint b;
+
+  (void) use_workspace;         /* the poisoning needs it every time */
+  disk_image_fill (got, NAN);
+  for (b = 0; b < 3; b++) {
+    const guint y0 = MIN (cuts[b], h), y1 = MIN (cuts[b + 1], h);
+    StreamCheck poison = { NULL, NULL, -1, 0, TRUE };
+    StreamCheck check = { in, got, -1, y0, TRUE };
+    DiskFastStream nan_stream = { check_read, check_write, &poison };
+    DiskFastStream stream = { check_read, check_write, &check };
+
+    disk_fast_plan_stream (plan, &nan_stream, ch, 0, h, workspace);
+    disk_fast_plan_stream (plan, &stream, ch, y0, y1, workspace);
+    g_assert_true (check.in_order);
+    /* every output row of the band, and its own input rows */
+    g_assert_cmpint (check.next_write, ==, (gint) (y1 > y0 ? y1 : y0));
+    if (y1 > y0)
+      g_assert_cmpint (check.next_read, >=, (gint) y1);
+  }
+  g_assert_cmpint (memcmp (want->data, got->data,
+          sizeof (gfloat) * want->stride * h), ==, 0);
+}
+
+/* disk_fast_plan_stream: the bits of the layers run one by one, each
+ * band's input rows read once and in order, its output rows written once
+ * and in order. */
 static void
 test_plan_stream_identical (void)
 {
-  g_autoptr (GRand) rand = g_rand_new_with_seed (29);
-  static const guint sizes[][2] = { {97, 300}, {33, 7}, {5, 211}, {64, 64} };
-  static const guint layer_counts[] = { 1, 2, 4, 6 };
-  static const gdouble reaches[] = { 0.0, 2.5, 9.0, 40.0 };
-  g_autoptr (DiskFastWorkspace) workspace = disk_fast_workspace_new ();
-  guint s, l, r;
-
-  for (s = 0; s < G_N_ELEMENTS (sizes); s++)
-    for (l = 0; l < G_N_ELEMENTS (layer_counts); l++)
-      for (r = 0; r < G_N_ELEMENTS (reaches); r++) {
-        const guint w = sizes[s][0], h = sizes[s][1], ch = 1 + (s + r) % 4;
-        g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
-        g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
-        g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
-        g_autoptr (DiskComplex) c = random_complex (rand, layer_counts[l],
-            1 + (s * 5 + r * 3 + l) % 24, reaches[r]);
-        g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (c, w, h);
-        const guint cuts[][4] = {
-          {0, h, h, h}, {0, h / 3, h / 2 + 1, h}, {0, 1, 2, h},
-          {0, h - 1, h - 1, h},
-        };
-        guint k, b;
-
-        disk_fast_plan_rows (plan, in, want, 0, h, NULL);
-        for (k = 0; k < G_N_ELEMENTS (cuts); k++) {
-          disk_image_fill (got, NAN);
-          for (b = 0; b + 1 < G_N_ELEMENTS (cuts[k]); b++) {
-            const guint y0 = MIN (cuts[k][b], h), y1 = MIN (cuts[k][b + 1],
-                h);
-            StreamCheck poison = { NULL, NULL, -1, 0, TRUE };
-            StreamCheck check = { in, got, -1, y0, TRUE };
-            DiskFastStream nan_stream = { check_read, check_write, &poison };
-            DiskFastStream stream = { check_read, check_write, &check };
-
-            poison.next_write = 0;
-            disk_fast_plan_stream (plan, &nan_stream, ch, 0, h, workspace);
-            disk_fast_plan_stream (plan, &stream, ch, y0, y1, workspace);
-            g_assert_true (check.in_order);
-            /* every output row of the band, and its own input rows */
-            g_assert_cmpint (check.next_write, ==, (gint) (y1 > y0 ? y1 : y0));
-            if (y1 > y0)
-              g_assert_cmpint (check.next_read, >=, (gint) y1);
-          }
-          g_assert_cmpint (memcmp (want->data, got->data,
-                  sizeof (gfloat) * want->stride * h), ==, 0);
-        }
-      }
+  for_each_one_pass_case (29, check_plan_stream);
 }
 
 /* A basis of three random complexes of one structure. */
