@@ -1928,6 +1928,22 @@ make_opaque_frame (const GstVideoInfo * info)
   return buffer;
 }
 
+/* Pixels of `buffer` whose alpha is below the maximum. */
+static guint
+count_translucent (const GstVideoInfo * info, GstBuffer * buffer)
+{
+  GstVideoFrame f;
+  guint x, y, below = 0;
+
+  g_assert_true (gst_video_frame_map (&f, info, buffer, GST_MAP_READ));
+  for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (info); y++)
+    for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (info); x++)
+      below += read_comp (&f, GST_VIDEO_COMP_A, x, y)
+          < comp_max (&f, GST_VIDEO_COMP_A);
+  gst_video_frame_unmap (&f);
+  return below;
+}
+
 /* An opaque frame (the element then filters colour only, alpha staying
  * the maximum): within 1 LSB of the reference that filters all four
  * components, and alpha exactly the maximum everywhere. */
@@ -1987,8 +2003,7 @@ test_one_translucent_pixel (void)
     GstVideoInfo info = video_info (cases[i].format, 33, 23);
     GstBuffer *in = make_opaque_frame (&info);
     GstBuffer *out;
-    GstVideoFrame f;
-    guint worst, x, y, below = 0;
+    guint worst;
 
     set_comp (&info, in, GST_VIDEO_COMP_A, cases[i].x, cases[i].y,
         cases[i].alpha);
@@ -1999,14 +2014,8 @@ test_one_translucent_pixel (void)
         gst_video_format_to_string (cases[i].format), cases[i].alpha,
         cases[i].x, cases[i].y, worst);
     g_assert_cmpuint (worst, <=, 1);
-    g_assert_true (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
-    for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (&info); y++)
-      for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (&info); x++)
-        below += read_comp (&f, GST_VIDEO_COMP_A, x, y)
-            < comp_max (&f, GST_VIDEO_COMP_A);
-    gst_video_frame_unmap (&f);
     /* The blur spread the translucency over more than the one pixel. */
-    g_assert_cmpuint (below, >, 1);
+    g_assert_cmpuint (count_translucent (&info, out), >, 1);
     gst_buffer_unref (in);
     gst_buffer_unref (out);
   }
@@ -2027,7 +2036,7 @@ test_alpha_changes_between_frames (void)
   static const gboolean translucent[] = { FALSE, TRUE, FALSE, FALSE, TRUE,
     TRUE, FALSE
   };
-  guint i, k, x, y;
+  guint i, k;
 
   for (i = 0; i < G_N_ELEMENTS (formats); i++) {
     GstVideoInfo info = video_info (formats[i], 41, 29);
@@ -2038,20 +2047,14 @@ test_alpha_changes_between_frames (void)
     for (k = 0; k < G_N_ELEMENTS (translucent); k++) {
       GstBuffer *in = make_opaque_frame (&info);
       GstBuffer *out;
-      GstVideoFrame f;
-      guint worst, below = 0;
+      guint worst, below;
 
       if (translucent[k])       /* in the second thread's rows */
         set_comp (&info, in, GST_VIDEO_COMP_A, 7 + k, 20, 90 * k);
       out = gst_harness_push_and_pull (h, gst_buffer_ref (in));
       g_assert_nonnull (out);
       worst = max_error_uniform (&info, in, out, bokeh, 5.0, 0.0);
-      g_assert_true (gst_video_frame_map (&f, &info, out, GST_MAP_READ));
-      for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (&info); y++)
-        for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (&info); x++)
-          below += read_comp (&f, GST_VIDEO_COMP_A, x, y)
-              < comp_max (&f, GST_VIDEO_COMP_A);
-      gst_video_frame_unmap (&f);
+      below = count_translucent (&info, out);
       g_test_message ("%s frame %u (%s): max error %u LSB, %u pixels below "
           "the maximum alpha", gst_video_format_to_string (formats[i]), k,
           translucent[k] ? "translucent" : "opaque", worst, below);
