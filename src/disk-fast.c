@@ -901,7 +901,8 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   gint first[DISK_MAX_LAYERS + 1], done[DISK_MAX_LAYERS + 1];
   gint until[DISK_MAX_LAYERS + 1], capacity[DISK_MAX_LAYERS + 1];
   DiskImage window[DISK_MAX_LAYERS + 1];
-  gfloat *own = NULL, *data;
+  g_autoptr (DiskFastWorkspace) own = NULL;
+  gfloat *data;
   gsize total = 0;
   gint i, l, reach = 0;
 
@@ -927,10 +928,9 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   /* One block for all windows, kept by the workspace from call to call:
    * fresh memory every call costs page faults in every frame. */
   if (workspace == NULL)
-    data = own = g_new (gfloat, MAX (total, 1));
-  else
-    data = disk_fast_workspace_block (workspace,
-        DISK_FAST_BLOCK_WINDOWS, sizeof (gfloat) * MAX (total, 1));
+    workspace = own = disk_fast_workspace_new ();
+  data = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_WINDOWS,
+      sizeof (gfloat) * MAX (total, 1));
   for (i = 0; i <= n; i++) {
     if (i < slide0 || i > slide1) {
       window[i] = i == 0 ? *in : *out;
@@ -961,7 +961,7 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     if (stream != NULL)
       first[n] = done[n];       /* the output window was emptied */
 
-    for (i = slide0 == 0 ? 0 : 1; i <= n; i++) {
+    for (i = slide0; i <= n; i++) {
       if (until[i] == done[i])
         continue;
       if (i < n && until[i] - first[i] > capacity[i]) {
@@ -985,7 +985,6 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
       stream->write (stream->data, window[n].data, window[n].stride,
           first[n], done[n]);
   }
-  g_free (own);
 }
 
 void
