@@ -33,6 +33,12 @@ DiskFastLayer *disk_fast_layer_new_unsorted (const DiskSample * samples,
 void disk_fast_span_offsets (gfloat * o, const gfloat * base,
     const gssize * off, const gfloat * w, guint n, gsize len);
 
+/* o0[j] = sum_i w0[i] * base[off[i] + j] and o1 likewise with w1, for
+ * 0 <= j < len, each read loaded once for both. */
+void disk_fast_span2_offsets (gfloat * o0, gfloat * o1, const gfloat * base,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gsize len);
+
 /* Four floats in one vector (GCC vector extensions; an RGBA pixel), and the
  * same with 4-byte alignment for unaligned loads and stores. */
 typedef gfloat v4f __attribute__ ((vector_size (16)));

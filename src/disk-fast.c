@@ -291,6 +291,10 @@ typedef gsize (*Span2Func) (gfloat * restrict o0, gfloat * restrict o1,
 typedef void (*SpanOffFunc) (gfloat * restrict o,
     const gfloat * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len);
+typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len);
 
 /* V is the vector type (VW floats, the ISA's register width), VU the same
  * with 4-byte alignment for unaligned loads and stores; H, HU, HW the
@@ -366,54 +370,98 @@ typedef void (*SpanOffFunc) (gfloat * restrict o,
       TAIL_SUM (gfloat, gfloat, j);                                       \
   }
 
-/* Two rows: o0 and o1 over the floats the one-row kernel would cover with
- * whole blocks (a multiple of 8 VW; returned), each float summed over the
- * taps in order as there, so a row computes to the same bits whether it is
- * run alone or paired. Four vectors per row: eight accumulators. */
+/* Two sums over the same reads: o0 with weights w0, o1 with w1 (two output
+ * rows, or two levels of a varying layer). SPAN2_BLOCKS covers the first
+ * multiple of UNIT floats of len (`covered`), four vectors per sum: eight
+ * accumulators. For rows UNIT is the one-row kernel's block (8 VW), and
+ * each float is summed over the taps in order as there, so a row computes
+ * to the same bits whether it is run alone or paired (SPAN2_BODY, the rest
+ * left to the one-row kernel). SPAN2_FULL_BODY also does the rest, one
+ * vector, half vector, quarter vector, float at a time (TAIL2_SUM: each sum
+ * split over two accumulators). */
+#define SPAN2_BLOCKS(V, VU, VW, UNIT)                                     \
+  const gsize covered = len / (UNIT) * (UNIT);                            \
+  gsize j;                                                                \
+  guint i;                                                                \
+                                                                          \
+  for (j = 0; j < covered; j += 4 * VW) {                                 \
+    V a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };                     \
+    V b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };                     \
+                                                                          \
+    for (i = 0; i < n; i++) {                                             \
+      const gfloat *s = SRC (i) + j;                                       \
+      const gfloat u = w0[i], v = w1[i];                                  \
+      const V x0 = LOAD (VU, s), x1 = LOAD (VU, s + VW);                  \
+      const V x2 = LOAD (VU, s + 2 * VW), x3 = LOAD (VU, s + 3 * VW);     \
+                                                                          \
+      a0 += u * x0;                                                       \
+      a1 += u * x1;                                                       \
+      a2 += u * x2;                                                       \
+      a3 += u * x3;                                                       \
+      b0 += v * x0;                                                       \
+      b1 += v * x1;                                                       \
+      b2 += v * x2;                                                       \
+      b3 += v * x3;                                                       \
+    }                                                                     \
+    *(VU *) (o0 + j) = a0;                                                \
+    *(VU *) (o0 + j + VW) = a1;                                           \
+    *(VU *) (o0 + j + 2 * VW) = a2;                                       \
+    *(VU *) (o0 + j + 3 * VW) = a3;                                       \
+    *(VU *) (o1 + j) = b0;                                                \
+    *(VU *) (o1 + j + VW) = b1;                                           \
+    *(VU *) (o1 + j + 2 * VW) = b2;                                       \
+    *(VU *) (o1 + j + 3 * VW) = b3;                                       \
+  }
 #define SPAN2_BODY(V, VU, VW)                                             \
   {                                                                       \
-    const gsize covered = len / (8 * VW) * (8 * VW);                      \
-    gsize j;                                                              \
-    guint i;                                                              \
-                                                                          \
-    for (j = 0; j < covered; j += 4 * VW) {                               \
-      V a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };                   \
-      V b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };                   \
-                                                                          \
-      for (i = 0; i < n; i++) {                                           \
-        const gfloat *s = src[i] + j;                                     \
-        const gfloat u = w0[i], v = w1[i];                                \
-        const V x0 = LOAD (VU, s), x1 = LOAD (VU, s + VW);                \
-        const V x2 = LOAD (VU, s + 2 * VW), x3 = LOAD (VU, s + 3 * VW);   \
-                                                                          \
-        a0 += u * x0;                                                     \
-        a1 += u * x1;                                                     \
-        a2 += u * x2;                                                     \
-        a3 += u * x3;                                                     \
-        b0 += v * x0;                                                     \
-        b1 += v * x1;                                                     \
-        b2 += v * x2;                                                     \
-        b3 += v * x3;                                                     \
-      }                                                                   \
-      *(VU *) (o0 + j) = a0;                                              \
-      *(VU *) (o0 + j + VW) = a1;                                         \
-      *(VU *) (o0 + j + 2 * VW) = a2;                                     \
-      *(VU *) (o0 + j + 3 * VW) = a3;                                     \
-      *(VU *) (o1 + j) = b0;                                              \
-      *(VU *) (o1 + j + VW) = b1;                                         \
-      *(VU *) (o1 + j + 2 * VW) = b2;                                     \
-      *(VU *) (o1 + j + 3 * VW) = b3;                                     \
-    }                                                                     \
+    SPAN2_BLOCKS (V, VU, VW, 8 * VW);                                     \
     return covered;                                                       \
   }
+#define TAIL2_SUM(T, TU, j)                                               \
+  {                                                                       \
+    T s0 = { 0 }, s1 = { 0 }, t0 = { 0 }, t1 = { 0 };                     \
+                                                                          \
+    for (i = 0; i + 2 <= n; i += 2) {                                     \
+      const T x = LOAD (TU, SRC (i) + j), y = LOAD (TU, SRC (i + 1) + j); \
+                                                                          \
+      s0 += w0[i] * x;                                                    \
+      t0 += w1[i] * x;                                                    \
+      s1 += w0[i + 1] * y;                                                \
+      t1 += w1[i + 1] * y;                                                \
+    }                                                                     \
+    if (i < n) {                                                          \
+      const T x = LOAD (TU, SRC (i) + j);                                 \
+                                                                          \
+      s0 += w0[i] * x;                                                    \
+      t0 += w1[i] * x;                                                    \
+    }                                                                     \
+    *(TU *) (o0 + j) = s0 + s1;                                           \
+    *(TU *) (o1 + j) = t0 + t1;                                           \
+  }
+#define SPAN2_FULL_BODY(V, VU, VW, H, HU, HW)                             \
+  {                                                                       \
+    SPAN2_BLOCKS (V, VU, VW, 4 * VW);                                     \
+    for (j = covered; j + VW <= len; j += VW)                             \
+      TAIL2_SUM (V, VU, j);                                               \
+    if (HW > 1 && j + HW <= len) {                                        \
+      TAIL2_SUM (H, HU, j);                                               \
+      j += HW;                                                            \
+    }                                                                     \
+    if (HW > 4 && j + 4 <= len) {                                         \
+      TAIL2_SUM (v4f, v4f_u, j);                                          \
+      j += 4;                                                             \
+    }                                                                     \
+    for (; j < len; j++)                                                  \
+      TAIL2_SUM (gfloat, gfloat, j);                                      \
+  }
 
+#define SRC(i) (src[i])
 static gsize
 span2_generic (gfloat * restrict o0, gfloat * restrict o1,
     const gfloat * const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len)
 SPAN2_BODY (v4f, v4f_u, 4)
 
-#define SRC(i) (src[i])
 static void
 span_generic (gfloat * restrict o, const gfloat * const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
@@ -425,6 +473,12 @@ span_off_generic (gfloat * restrict o, const gfloat * restrict base,
     const gssize * restrict off, const gfloat * restrict w, guint n,
     gsize len)
 SPAN_BODY (v4f, v4f_u, 4, gfloat, gfloat, 1)
+static void
+span2_off_generic (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_FULL_BODY (v4f, v4f_u, 4, gfloat, gfloat, 1)
 #undef SRC
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define HAVE_X86_DISPATCH 1
@@ -442,7 +496,6 @@ static void
 span_avx512 (gfloat * restrict o, const gfloat * const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
 SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
-#undef SRC
 
 __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static gsize
@@ -457,6 +510,7 @@ span2_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     const gfloat * const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len)
 SPAN2_BODY (v16f, v16f_u, 16)
+#undef SRC
 #define SRC(i) (base + off[i])
 __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static void
@@ -471,6 +525,22 @@ span_off_avx512 (gfloat * restrict o, const gfloat * restrict base,
     const gssize * restrict off, const gfloat * restrict w, guint n,
     gsize len)
 SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
+static void
+span2_off_avx2 (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_FULL_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
+
+__attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
+static void
+span2_off_avx512 (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #undef SRC
 #endif
 
@@ -479,6 +549,7 @@ typedef struct
   SpanFunc func;
   Span2Func func2;
   SpanOffFunc off_func;
+  Span2OffFunc off2_func;
   const gchar *name;
 } SpanKernel;
 
@@ -494,6 +565,7 @@ span_kernel (void)
     kernel.func = span_generic;
     kernel.func2 = span2_generic;
     kernel.off_func = span_off_generic;
+    kernel.off2_func = span2_off_generic;
     kernel.name = "generic";
 #ifdef HAVE_X86_DISPATCH
     __builtin_cpu_init ();
@@ -504,12 +576,14 @@ span_kernel (void)
       kernel.func = span_avx512;
       kernel.func2 = span2_avx512;
       kernel.off_func = span_off_avx512;
+      kernel.off2_func = span2_off_avx512;
       kernel.name = "avx512f";
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
       kernel.func = span_avx2;
       kernel.func2 = span2_avx2;
       kernel.off_func = span_off_avx2;
+      kernel.off2_func = span2_off_avx2;
       kernel.name = "avx2";
     }
 #else
@@ -525,6 +599,14 @@ disk_fast_span_offsets (gfloat * o, const gfloat * base, const gssize * off,
     const gfloat * w, guint n, gsize len)
 {
   span_kernel ()->off_func (o, base, off, w, n, len);
+}
+
+void
+disk_fast_span2_offsets (gfloat * o0, gfloat * o1, const gfloat * base,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gsize len)
+{
+  span_kernel ()->off2_func (o0, o1, base, off, w0, w1, n, len);
 }
 
 const gchar *
