@@ -21,6 +21,7 @@
 /* Angle levels per radius level at most: a tap 64 k px out moving 0.1 px. */
 #define MAX_ANGLE_LEVELS 4096
 
+
 /* A level's integer taps and where each reads in the padded band buffer,
  * relative to the output pixel. */
 typedef struct
@@ -28,6 +29,21 @@ typedef struct
   DiskFastLayer *taps;
   gssize *off;
 } LevelPlan;
+
+/* Two neighbouring levels fused: radius levels k and k + 1 at one exact
+ * angle (map and depth), or angle levels j and j + 1 of one radius level
+ * (spin and zoom). The union of their reads, each with both levels'
+ * weights (0 where a level has no tap there), so that one load feeds both
+ * sums: the two levels' taps are nearly the same pixels (their offsets
+ * differ by half a pixel at most), and the kernel waits on loads, not on
+ * multiply-adds. */
+typedef struct
+{
+  guint32 angle_bits;           /* exact angles: the angle's float bits */
+  guint n;
+  gssize *off;
+  gfloat *w0, *w1;
+} PairPlan;
 
 /* With exact angles, a radius level's plan and the angle it was made for. */
 typedef struct
@@ -54,6 +70,10 @@ struct _DiskFastLevels
    * levels an array of n_angles[k] plans, with exact angles an ExactPlan.
    * Exact angles other than a level's first go to `others` (locked). */
   gpointer *slots[DISK_MAX_LAYERS];
+  /* Per layer and radius level k, published like the slots: with exact
+   * angles the PairPlan of k and k + 1 at the first angle met, with angle
+   * levels an array of n_angles[k] PairPlans of angle levels j, j + 1. */
+  gpointer *pair_slots[DISK_MAX_LAYERS];
   GMutex lock;
   GHashTable *others;           /* guint64 (layer, k, angle bits) -> plan */
 };
@@ -68,6 +88,19 @@ level_plan_free (gpointer data)
   disk_fast_layer_free (plan->taps);
   g_free (plan->off);
   g_free (plan);
+}
+
+static void
+pair_plan_free (gpointer data)
+{
+  PairPlan *pair = data;
+
+  if (pair == NULL)
+    return;
+  g_free (pair->off);
+  g_free (pair->w0);
+  g_free (pair->w1);
+  g_free (pair);
 }
 
 /* How far any tap of any level can reach, in plane pixels: offsets scale
@@ -137,8 +170,10 @@ disk_fast_levels_new (const DiskBasis * basis, gdouble scale_x,
       n = ceil (2.0 * G_PI * k * radius_step / angle_step);
     levels->n_angles[k] = (guint) CLAMP (n, 1.0, (gdouble) MAX_ANGLE_LEVELS);
   }
-  for (l = 0; l < basis->entries[0]->n_layers; l++)
+  for (l = 0; l < basis->entries[0]->n_layers; l++) {
     levels->slots[l] = g_new0 (gpointer, levels->n_radius);
+    levels->pair_slots[l] = g_new0 (gpointer, levels->n_radius);
+  }
   g_mutex_init (&levels->lock);
   levels->others = g_hash_table_new_full (g_int64_hash, g_int64_equal,
       g_free, level_plan_free);
@@ -190,7 +225,7 @@ count_plan (LevelPlan * plan, gpointer data)
 void
 disk_fast_levels_free (DiskFastLevels * levels)
 {
-  guint l, k;
+  guint l, k, j;
 
   if (levels == NULL)
     return;
@@ -198,14 +233,39 @@ disk_fast_levels_free (DiskFastLevels * levels)
   for (l = 0; l < DISK_MAX_LAYERS; l++) {
     if (levels->slots[l] == NULL)
       continue;
-    for (k = 0; k < levels->n_radius; k++)
+    for (k = 0; k < levels->n_radius; k++) {
       g_free (levels->slots[l][k]);
+      if (levels->angle_step > 0.0 && levels->pair_slots[l][k] != NULL) {
+        PairPlan **pairs = levels->pair_slots[l][k];
+
+        for (j = 0; j < levels->n_angles[k]; j++)
+          pair_plan_free (pairs[j]);
+        g_free (pairs);
+      } else {
+        pair_plan_free (levels->pair_slots[l][k]);
+      }
+    }
     g_free (levels->slots[l]);
+    g_free (levels->pair_slots[l]);
   }
   g_hash_table_destroy (levels->others);
   g_mutex_clear (&levels->lock);
   g_free (levels->n_angles);
   g_free (levels);
+}
+
+gboolean
+disk_fast_levels_reusable (const DiskFastLevels * levels,
+    const DiskBasis * basis, gdouble scale_x, gdouble scale_y,
+    gdouble radius_step, gdouble angle_step, gdouble max_radius,
+    guint width, guint height, guint channels)
+{
+  return levels != NULL && levels->basis == basis
+      && levels->scale_x == scale_x && levels->scale_y == scale_y
+      && levels->radius_step == radius_step
+      && levels->angle_step == angle_step
+      && levels->max_radius == max_radius && levels->width == width
+      && levels->height == height && levels->channels == channels;
 }
 
 guint
@@ -351,6 +411,77 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   }
 }
 
+/* The union of a's and b's reads: a's in its order (so level a sums as
+ * alone, plus zeros), then b's others. */
+static PairPlan *
+make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
+{
+  const guint na = a->taps->n, nb = b->taps->n;
+  PairPlan *pair = g_new (PairPlan, 1);
+  guint i, j;
+
+  pair->angle_bits = angle_bits;
+  pair->off = g_new (gssize, MAX (na + nb, 1));
+  pair->w0 = g_new0 (gfloat, MAX (na + nb, 1));
+  pair->w1 = g_new0 (gfloat, MAX (na + nb, 1));
+  memcpy (pair->off, a->off, sizeof (gssize) * na);
+  memcpy (pair->w0, a->taps->w, sizeof (gfloat) * na);
+  pair->n = na;
+  /* a hundred taps each, once per level and frame: a linear search will do */
+  for (j = 0; j < nb; j++) {
+    for (i = 0; i < pair->n && pair->off[i] != b->off[j]; i++);
+    if (i == pair->n)
+      pair->off[pair->n++] = b->off[j];
+    pair->w1[i] += b->taps->w[j];
+  }
+  return pair;
+}
+
+/* Radius levels k and k + 1 fused at the exact angle `angle_bits`, or NULL
+ * if the slot holds another angle (rare: one angle per frame is the
+ * rule). */
+static const PairPlan *
+pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, guint k, guint32 angle_bits)
+{
+  gpointer *slot = &levels->pair_slots[layer][k];
+  PairPlan *pair = g_atomic_pointer_get (slot);
+
+  if (pair == NULL) {
+    const LevelPlan *a = level_plan (levels, layer, ip, samples, k,
+        angle_bits);
+    const LevelPlan *b = level_plan (levels, layer, ip, samples, k + 1,
+        angle_bits);
+
+    pair = publish (slot, make_pair_plan (a, b, angle_bits), pair_plan_free);
+  }
+  return pair->angle_bits == angle_bits ? pair : NULL;
+}
+
+/* With angle levels (spin, zoom): angle levels j and j + 1 (round the
+ * turn) of radius level k fused. */
+static const PairPlan *
+angle_pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, guint k, guint32 j)
+{
+  const guint n = levels->n_angles[k];
+  gpointer *slot = &levels->pair_slots[layer][k];
+  PairPlan **pairs = g_atomic_pointer_get (slot), *pair;
+
+  if (pairs == NULL)
+    pairs = publish (slot, g_new0 (PairPlan *, n), g_free);
+  pair = g_atomic_pointer_get (&pairs[j]);
+  if (pair == NULL) {
+    const LevelPlan *a = level_plan (levels, layer, ip, samples, k, j);
+    const LevelPlan *b = level_plan (levels, layer, ip, samples, k,
+        (j + 1) % n);
+
+    pair = publish ((gpointer *) & pairs[j], make_pair_plan (a, b, j),
+        pair_plan_free);
+  }
+  return pair;
+}
+
 /* Where a pixel sits among the levels. */
 typedef struct
 {
@@ -382,6 +513,37 @@ level_pos (const DiskFastLevels * levels, gfloat radius, gfloat degrees,
     } v = {.f = degrees };
     pos->a0 = pos->a1 = v.bits;
     pos->s0 = pos->s1 = 0.0f;
+  }
+}
+
+/* level_pos for a row with exact angles, in float: this runs for every
+ * pixel of every layer (where level_pos's double division was a tenth of
+ * a map frame). */
+static void
+level_pos_row_exact (const DiskFastLevels * levels, const gfloat * radius,
+    const gfloat * degrees, gint width, LevelPos * pos)
+{
+  const gfloat inv_step = (gfloat) (1.0 / levels->radius_step);
+  const gfloat max_radius = (gfloat) levels->max_radius;
+  const gint last = (gint) levels->n_radius - 2;
+  gint x;
+
+  for (x = 0; x < width; x++) {
+    /* NaN and negative radii are 0, as in level_pos */
+    const gfloat r = radius[x] > 0.0f ? MIN (radius[x], max_radius) : 0.0f;
+    const gfloat u = r * inv_step;
+    /* float rounding may carry u past the last level below max_radius */
+    const gint k = MIN ((gint) u, last);
+    union
+    {
+      gfloat f;
+      guint32 bits;
+    } v = {.f = degrees != NULL ? degrees[x] : 0.0f };
+
+    pos[x].k = k;
+    pos[x].t = MIN (u - (gfloat) k, 1.0f);
+    pos[x].a0 = pos[x].a1 = v.bits;
+    pos[x].s0 = pos[x].s1 = 0.0f;
   }
 }
 
@@ -487,6 +649,78 @@ pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
   }
 }
 
+/* d = (1 - t) a + t b pixel by pixel (t of each pixel's LevelPos), `ch`
+ * channels each: the two blends of the level-by-level loop in one, with
+ * the same roundings. Inlined per channel count, as blend_ch. */
+static inline __attribute__ ((always_inline)) void
+mix (gfloat * restrict d, const gfloat * restrict a,
+    const gfloat * restrict b, const LevelPos * pos, gint n, const guint ch)
+{
+  gint i;
+  guint q;
+
+  if (ch == 4) {
+    v4f_u *dv = (v4f_u *) d;
+    const v4f_u *av = (const v4f_u *) a, *bv = (const v4f_u *) b;
+
+    for (i = 0; i < n; i++)
+      dv[i] = (1.0f - pos[i].t) * av[i] + pos[i].t * bv[i];
+  } else {
+    for (i = 0; i < n; i++)
+      for (q = 0; q < ch; q++)
+        d[i * ch + q] = (1.0f - pos[i].t) * a[i * ch + q]
+            + pos[i].t * b[i * ch + q];
+  }
+}
+
+/* With exact angles, the run of pixels x <= i < end: level k alone where
+ * no pixel has weight on k + 1, else both levels in one pass over the reads
+ * (PairPlan) and each pixel's (1 - t) a + t b, the sums the level-by-level
+ * loop makes. FALSE (nothing done) for an angle other than the frame's. */
+static gboolean
+run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, const LevelPos * pos, gint x, gint end,
+    const gfloat * centre, gfloat * o, gfloat * tmp, gfloat * tmp2)
+{
+  const guint ch = levels->channels;
+  const gsize at = (gsize) x * ch, len = (gsize) (end - x) * ch;
+  const PairPlan *pair;
+  gboolean upper = FALSE;
+  gint i;
+
+  for (i = x; i < end; i++)
+    upper |= pos[i].t != 0.0f;
+  if (!upper) {
+    const LevelPlan *plan = level_plan (levels, layer, ip, samples, pos[x].k,
+        pos[x].a0);
+
+    /* weight 1 exactly: the blend would copy */
+    disk_fast_span_offsets (o + at, centre + at, plan->off, plan->taps->w,
+        plan->taps->n, len);
+    return TRUE;
+  }
+  pair = pair_plan (levels, layer, ip, samples, pos[x].k, pos[x].a0);
+  if (pair == NULL)
+    return FALSE;
+  disk_fast_span2_offsets (tmp + at, tmp2 + at, centre + at, pair->off,
+      pair->w0, pair->w1, pair->n, len);
+  switch (ch) {
+    case 1:
+      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 1);
+      break;
+    case 2:
+      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 2);
+      break;
+    case 3:
+      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 3);
+      break;
+    default:
+      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 4);
+      break;
+  }
+  return TRUE;
+}
+
 void
 disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     const gfloat * radius, const gfloat * angle, const DiskImage * in,
@@ -498,7 +732,7 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   g_autoptr (DiskFastWorkspace) own = NULL;
   g_autofree DiskSample *samples = NULL;
   LevelPos *pos;
-  gfloat *tmp, *w, *band;
+  gfloat *tmp, *tmp2, *w, *w2, *band;
   gsize pos_bytes, tmp_bytes, band_rows;
   Interp ip;
   guint y;
@@ -526,9 +760,11 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   pos_bytes = sizeof (LevelPos) * (gsize) width;
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
   pos = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
-      pos_bytes + tmp_bytes + sizeof (gfloat) * (gsize) width);
+      pos_bytes + 2 * tmp_bytes + 2 * sizeof (gfloat) * (gsize) width);
   tmp = (gfloat *) ((guint8 *) pos + pos_bytes);
-  w = tmp + (gsize) width * ch;         /* a run's weights of one level */
+  tmp2 = tmp + (gsize) width * ch;      /* the second level of a pair */
+  w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
+  w2 = w + width;                       /* and of the pair's second */
   pad_band (levels, in, y_begin, y_end, band);
 
   for (y = y_begin; y < y_end; y++) {
@@ -540,44 +776,66 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     gfloat *o = disk_image_pixel (out, 0, y);
     gint x, i;
 
-    for (x = 0; x < width; x++) {
-      /* neighbours usually repeat */
-      if (x > 0 && r[x] == r[x - 1] && (a == NULL || a[x] == a[x - 1]))
-        pos[x] = pos[x - 1];
-      else
-        level_pos (levels, r[x], a != NULL ? a[x] : 0.0f, &pos[x]);
-    }
+    if (levels->angle_step <= 0.0)
+      level_pos_row_exact (levels, r, a, width, pos);
+    else
+      for (x = 0; x < width; x++) {
+        /* neighbours usually repeat */
+        if (x > 0 && r[x] == r[x - 1] && (a == NULL || a[x] == a[x - 1]))
+          pos[x] = pos[x - 1];
+        else
+          level_pos (levels, r[x], a != NULL ? a[x] : 0.0f, &pos[x]);
+      }
 
     for (x = 0; x < width;) {
       gint end = x + 1;
       gboolean first = TRUE;
-      guint c;
+      gsize at, len;
+      guint side;
 
       while (end < width && same_levels (&pos[end], &pos[x]))
         end++;
-      for (c = 0; c < 4; c++) {
-        const gint k = pos[x].k + (c >= 2);
-        guint32 j = c < 2 ? pos[x].a0 : pos[x].a1;
-        const LevelPlan *plan;
-        gboolean used = FALSE;
+      at = (gsize) x * ch;
+      len = (gsize) (end - x) * ch;
+      if (levels->angle_step <= 0.0
+          && run_exact (levels, layer, &ip, samples, pos, x, end, centre, o,
+              tmp, tmp2)) {
+        x = end;
+        continue;
+      }
+      /* radius level k, then k + 1: each with its two angle levels
+       * (one with exact angles), both in one pass where both weigh */
+      for (side = 0; side < 2; side++) {
+        const gint k = pos[x].k + side;
+        const guint32 j = side == 0 ? pos[x].a0 : pos[x].a1;
+        gboolean used0 = FALSE, used1 = FALSE;
 
-        if (c % 2 == 1 && levels->angle_step <= 0.0)
-          continue;             /* exact angles: no angle level above */
-        /* the level's weights over the run, w[0] for pixel x */
+        /* the weights over the run, w[0] for pixel x */
         for (i = x; i < end; i++) {
-          w[i - x] = level_weight (&pos[i], c);
-          used |= w[i - x] != 0.0f;
+          w[i - x] = level_weight (&pos[i], 2 * side);
+          w2[i - x] = level_weight (&pos[i], 2 * side + 1);
+          used0 |= w[i - x] != 0.0f;
+          used1 |= w2[i - x] != 0.0f;
         }
-        if (!used)
-          continue;
-        if (c % 2 == 1)         /* the angle level above, round the turn */
-          j = (j + 1) % levels->n_angles[k];
-        plan = level_plan (levels, layer, &ip, samples, k, j);
-        disk_fast_span_offsets (tmp + (gsize) x * ch, centre + (gsize) x * ch,
-            plan->off, plan->taps->w, plan->taps->n, (gsize) (end - x) * ch);
-        blend (o + (gsize) x * ch, tmp + (gsize) x * ch, w, end - x, first,
-            ch);
-        first = FALSE;
+        if (used0 && used1) {
+          const PairPlan *pair = angle_pair_plan (levels, layer, &ip,
+              samples, k, j);
+
+          disk_fast_span2_offsets (tmp + at, tmp2 + at, centre + at,
+              pair->off, pair->w0, pair->w1, pair->n, len);
+          blend (o + at, tmp + at, w, end - x, first, ch);
+          blend (o + at, tmp2 + at, w2, end - x, FALSE, ch);
+          first = FALSE;
+        } else if (used0 || used1) {
+          /* the angle level above, round the turn */
+          const LevelPlan *plan = level_plan (levels, layer, &ip, samples, k,
+              used0 ? j : (j + 1) % levels->n_angles[k]);
+
+          disk_fast_span_offsets (tmp + at, centre + at, plan->off,
+              plan->taps->w, plan->taps->n, len);
+          blend (o + at, tmp + at, used0 ? w : w2, end - x, first, ch);
+          first = FALSE;
+        }
       }
       x = end;
     }

@@ -177,14 +177,18 @@ void disk_fast_upsample_rows (const DiskImage * small, DiskImage * out,
  * the levels and between them blends two neighbouring kernels instead of
  * interpolating their taps; every pixel runs the uniform SIMD kernel 2
  * (4 with angle levels) times, in runs of pixels that share their levels,
- * with a few plans per frame instead of a gather per pixel. An
- * approximation: docs/PERFORMANCE.md measures it, tests/test-fast.c holds
- * it within 0.3 dB image PSNR of the reference against the dense ground
- * truth.
+ * with a few plans per frame instead of a gather per pixel; two
+ * neighbouring levels of a run are summed in one pass over their reads.
+ * An approximation: docs/PERFORMANCE.md measures it, tests/test-fast.c
+ * holds it within 0.3 dB image PSNR of the reference against the dense
+ * ground truth.
  *
- * One DiskFastLevels serves every layer of one plane for one frame (plans
- * are made on first use and kept); any number of threads may run disjoint
- * rows through it at once, with the same result as one thread. */
+ * One DiskFastLevels serves every layer of one plane (plans are made on
+ * first use and kept); any number of threads may run disjoint rows through
+ * it at once, with the same result as one thread. The plans depend on the
+ * arguments of disk_fast_levels_new only, not on the per-pixel radii and
+ * angles, so frame after frame can reuse it (disk_fast_levels_reusable):
+ * spin and zoom make tens of thousands of plans per frame. */
 typedef struct _DiskFastLevels DiskFastLevels;
 
 /* For planes of width x height pixels and `channels` (1-4) channels.
@@ -195,6 +199,13 @@ DiskFastLevels *disk_fast_levels_new (const DiskBasis * basis,
     gdouble angle_step, gdouble max_radius, guint width, guint height,
     guint channels);
 void disk_fast_levels_free (DiskFastLevels * levels);
+/* TRUE if `levels` was made with these arguments (the basis compared by
+ * address: drop the levels when the basis is freed), so that it can serve
+ * another frame. */
+gboolean disk_fast_levels_reusable (const DiskFastLevels * levels,
+    const DiskBasis * basis, gdouble scale_x, gdouble scale_y,
+    gdouble radius_step, gdouble angle_step, gdouble max_radius,
+    guint width, guint height, guint channels);
 /* Rows y_begin <= y < y_end of layer `layer`: `radius` and `angle` (may be
  * NULL: 0 degrees) per pixel as for disk_fast_varying_layer_rows.
  * `workspace` (one per thread, or NULL) keeps the scratch memory from call
