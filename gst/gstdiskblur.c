@@ -135,6 +135,7 @@ free_buffers (GstDiskBlur * self)
     g_clear_pointer (&self->small[p][1], disk_image_free);
     g_clear_pointer (&self->radius[p], g_free);
     g_clear_pointer (&self->angle[p], g_free);
+    g_clear_pointer (&self->levels[p], disk_fast_levels_free);
   }
 }
 
@@ -286,6 +287,7 @@ ensure_preset (GstDiskBlur * self, const GstDiskBlurSettings * s)
 {
   g_autoptr (GError) error = NULL;
   DiskPreset *preset;
+  guint p;
 
   if (self->preset != NULL && self->preset_loaded_serial == s->preset_serial)
     return TRUE;
@@ -314,6 +316,10 @@ ensure_preset (GstDiskBlur * self, const GstDiskBlurSettings * s)
   g_clear_pointer (&self->preset, disk_preset_free);
   self->preset = preset;
   self->preset_loaded_serial = s->preset_serial;
+  /* the level plans were made from the old basis (an allocation may reuse
+   * its address) */
+  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
+    g_clear_pointer (&self->levels[p], disk_fast_levels_free);
   return TRUE;
 }
 
@@ -674,13 +680,26 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
     if (disk_fast_varying_method (s->params.mode, angle_varies,
             s->params.radius, &radius_step,
             &angle_step) == DISK_FAST_VARYING_LEVELS)
-      for (p = 0; p < self->layout.n_planes; p++)
-        job.levels[p] = disk_fast_levels_new (job.basis,
-            1.0 / self->layout.planes[p].sub_x,
-            1.0 / self->layout.planes[p].sub_y, radius_step, angle_step,
-            s->params.radius, self->layout.planes[p].width,
-            self->layout.planes[p].height, self->layout.planes[p].n_comps);
+      for (p = 0; p < self->layout.n_planes; p++) {
+        const GstDiskBlurPlane *pl = &self->layout.planes[p];
+
+        /* The plans depend on these alone, not on the maps: kept from
+         * frame to frame (spin and zoom make tens of thousands). */
+        if (!disk_fast_levels_reusable (self->levels[p], job.basis,
+                1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
+                s->params.radius, pl->width, pl->height, pl->n_comps)) {
+          g_clear_pointer (&self->levels[p], disk_fast_levels_free);
+          self->levels[p] = disk_fast_levels_new (job.basis,
+              1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
+              s->params.radius, pl->width, pl->height, pl->n_comps);
+        }
+        job.levels[p] = self->levels[p];
+      }
   }
+  /* not kept while unused */
+  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
+    if (job.levels[p] == NULL)
+      g_clear_pointer (&self->levels[p], disk_fast_levels_free);
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
     job.reduction[p] = 1;
   if (!job.varying) {
@@ -765,10 +784,8 @@ done:
       + job.stage_us[STAGE_ALL_LAYERS], job.stage_us[STAGE_UP],
       job.stage_us[STAGE_PACK]);
 
-  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++) {
+  for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
     disk_fast_plan_free (job.plan[p]);
-    disk_fast_levels_free (job.levels[p]);
-  }
   return GST_FLOW_OK;
 }
 

@@ -63,6 +63,9 @@ struct _GstDiskBlur
   DiskImage *small[GST_VIDEO_MAX_PLANES][2];    /* the same, reduced size */
   gfloat *radius[GST_VIDEO_MAX_PLANES];         /* per-pixel radius, varying */
   gfloat *angle[GST_VIDEO_MAX_PLANES];          /* per-pixel angle, varying */
+  DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* level plans, varying:
+                                                 * kept while the preset,
+                                                 * radius and caps stay */
 };
 
 GST_ELEMENT_REGISTER_DECLARE (diskblur);

@@ -1833,6 +1833,53 @@ test_controller (void)
   gst_buffer_unref (ref);
 }
 
+/* Varying modes keep their level plans from frame to frame while the
+ * preset, radius and caps stay, and make new ones when any changes: every
+ * frame of one element is, byte for byte, what a fresh element makes of
+ * it. */
+static void
+test_levels_kept_between_frames (void)
+{
+  GstVideoInfo info = video_info (GST_VIDEO_FORMAT_RGBA, 40, 24);
+  GstBuffer *in = make_picture_frame (&info, 0);
+  g_autofree gchar *map = data_path ("motorcycle-disparity.png");
+  GstHarness *h = harness_new (&info, "map-location", map, NULL);
+  struct
+  {
+    const gchar *mode, *preset;
+    gdouble radius;
+  } frames[] = {
+    {"spin", "bokeh", 6.0}, {"spin", "bokeh", 6.0},    /* kept */
+    {"spin", "bokeh", 4.0}, {"spin", "hexagon", 4.0},  /* radius, preset */
+    {"zoom", "hexagon", 4.0}, {"spin", "hexagon", 4.0},
+    {"spin", "hexagon", 6.0},   /* radii past the old largest */
+    {"map", "hexagon", 5.0}, {"map", "hexagon", 5.0},  /* exact angles */
+    {"spin", "hexagon", 5.0},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (frames); i++) {
+    GstBuffer *ref, *out;
+
+    /* only what changes: setting the preset again reloads it */
+    if (i == 0 || !g_str_equal (frames[i].preset, frames[i - 1].preset))
+      g_object_set (h->element, "preset", frames[i].preset, NULL);
+    g_object_set (h->element, "mode", mode_value (frames[i].mode), "radius",
+        frames[i].radius, NULL);
+    ref = run_one (&info, gst_buffer_ref (in), "map-location", map, "mode",
+        mode_value (frames[i].mode), "preset", frames[i].preset, "radius",
+        frames[i].radius, NULL);
+    out = gst_harness_push_and_pull (h, gst_buffer_ref (in));
+    if (!same_bytes (out, ref))
+      g_error ("frame %u (%s, %s, radius %g) differs from a fresh element's",
+          i, frames[i].mode, frames[i].preset, frames[i].radius);
+    gst_buffer_unref (out);
+    gst_buffer_unref (ref);
+  }
+  gst_harness_teardown (h);
+  gst_buffer_unref (in);
+}
+
 /* radius 0: the input buffer itself goes out, no copy; and back again. */
 static void
 test_passthrough (void)
@@ -2332,6 +2379,8 @@ main (int argc, char **argv)
       test_threads_bit_identical);
   g_test_add_func ("/element/property-stress", test_property_stress);
   g_test_add_func ("/element/passthrough", test_passthrough);
+  g_test_add_func ("/element/levels-kept-between-frames",
+      test_levels_kept_between_frames);
   g_test_add_func ("/element/alpha-no-fringe", test_alpha_no_fringe);
   g_test_add_func ("/element/opaque-alpha", test_opaque_alpha);
   g_test_add_func ("/element/alpha-changes-between-frames",
