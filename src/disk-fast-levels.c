@@ -280,22 +280,38 @@ disk_fast_levels_n_plans (DiskFastLevels * levels)
   return n;
 }
 
-/* The angle level below `degrees` among n, and the weight of the one
- * above. */
-static inline guint32
-angle_cell (guint n, gfloat degrees, gfloat * frac)
+/* `degrees` in [0, 360), or 0 if not finite: one turn added or taken
+ * covers spin and zoom (atan2 plus a quarter turn), fmod the rest. */
+static inline gfloat
+wrap_degrees (gfloat degrees)
 {
-  gfloat a = degrees, v;
-  gint j;
+  gfloat a = degrees;
 
-  if (n == 1 || !isfinite (degrees)) {
-    *frac = 0.0f;
-    return 0;
-  }
+  if (!isfinite (a))
+    return 0.0f;
+  if (a < 0.0f)
+    a += 360.0f;
+  else if (a >= 360.0f)
+    a -= 360.0f;
   if (a < 0.0f || a >= 360.0f) {
     a = (gfloat) fmod ((gdouble) a, 360.0);
     if (a < 0.0f)
       a += 360.0f;
+  }
+  return a;
+}
+
+/* The angle level below `a` (wrapped, wrap_degrees) among n, and the
+ * weight of the one above. */
+static inline guint32
+angle_cell (guint n, gfloat a, gfloat * frac)
+{
+  gfloat v;
+  gint j;
+
+  if (n == 1) {
+    *frac = 0.0f;
+    return 0;
   }
   v = a * ((gfloat) n / 360.0f);
   j = (gint) v;                 /* v >= 0: truncation is floor */
@@ -492,35 +508,11 @@ typedef struct
   gfloat s0, s1;                /* weights of the angle levels above */
 } LevelPos;
 
+/* Where each pixel of a row sits among the levels. In float: this runs for
+ * every pixel of every layer (in double, with fmod for every negative
+ * angle, it was a tenth of a map frame and a fifth of a spin frame). */
 static void
-level_pos (const DiskFastLevels * levels, gfloat radius, gfloat degrees,
-    LevelPos * pos)
-{
-  gdouble r = radius > 0.0f ? MIN ((gdouble) radius, levels->max_radius)
-      : 0.0;
-  gdouble u = r / levels->radius_step;
-
-  pos->k = (gint) u;            /* u >= 0: truncation is floor */
-  pos->t = (gfloat) (u - pos->k);
-  if (levels->angle_step > 0.0) {
-    pos->a0 = angle_cell (levels->n_angles[pos->k], degrees, &pos->s0);
-    pos->a1 = angle_cell (levels->n_angles[pos->k + 1], degrees, &pos->s1);
-  } else {
-    union
-    {
-      gfloat f;
-      guint32 bits;
-    } v = {.f = degrees };
-    pos->a0 = pos->a1 = v.bits;
-    pos->s0 = pos->s1 = 0.0f;
-  }
-}
-
-/* level_pos for a row with exact angles, in float: this runs for every
- * pixel of every layer (where level_pos's double division was a tenth of
- * a map frame). */
-static void
-level_pos_row_exact (const DiskFastLevels * levels, const gfloat * radius,
+level_pos_row (const DiskFastLevels * levels, const gfloat * radius,
     const gfloat * degrees, gint width, LevelPos * pos)
 {
   const gfloat inv_step = (gfloat) (1.0 / levels->radius_step);
@@ -529,21 +521,30 @@ level_pos_row_exact (const DiskFastLevels * levels, const gfloat * radius,
   gint x;
 
   for (x = 0; x < width; x++) {
-    /* NaN and negative radii are 0, as in level_pos */
+    /* NaN and negative radii are 0 */
     const gfloat r = radius[x] > 0.0f ? MIN (radius[x], max_radius) : 0.0f;
     const gfloat u = r * inv_step;
     /* float rounding may carry u past the last level below max_radius */
     const gint k = MIN ((gint) u, last);
-    union
-    {
-      gfloat f;
-      guint32 bits;
-    } v = {.f = degrees != NULL ? degrees[x] : 0.0f };
+    const gfloat d = degrees != NULL ? degrees[x] : 0.0f;
 
     pos[x].k = k;
     pos[x].t = MIN (u - (gfloat) k, 1.0f);
-    pos[x].a0 = pos[x].a1 = v.bits;
-    pos[x].s0 = pos[x].s1 = 0.0f;
+    if (levels->angle_step > 0.0) {
+      const gfloat a = wrap_degrees (d);
+
+      pos[x].a0 = angle_cell (levels->n_angles[k], a, &pos[x].s0);
+      pos[x].a1 = angle_cell (levels->n_angles[k + 1], a, &pos[x].s1);
+    } else {
+      union
+      {
+        gfloat f;
+        guint32 bits;
+      } v = {.f = d };
+
+      pos[x].a0 = pos[x].a1 = v.bits;
+      pos[x].s0 = pos[x].s1 = 0.0f;
+    }
   }
 }
 
@@ -776,16 +777,7 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     gfloat *o = disk_image_pixel (out, 0, y);
     gint x, i;
 
-    if (levels->angle_step <= 0.0)
-      level_pos_row_exact (levels, r, a, width, pos);
-    else
-      for (x = 0; x < width; x++) {
-        /* neighbours usually repeat */
-        if (x > 0 && r[x] == r[x - 1] && (a == NULL || a[x] == a[x - 1]))
-          pos[x] = pos[x - 1];
-        else
-          level_pos (levels, r[x], a != NULL ? a[x] : 0.0f, &pos[x]);
-      }
+    level_pos_row (levels, r, a, width, pos);
 
     for (x = 0; x < width;) {
       gint end = x + 1;
