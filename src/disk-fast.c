@@ -1421,10 +1421,12 @@ map_row_sample (const MapRow * mr, guint frame_width, gdouble x)
           + ax * (gdouble) mr->rb[xb * ch]));
 }
 
+/* fmin (fmax (v, 0.0), 1.0) without the library calls, to the bit: NaN
+ * and -0 give +0 as fmax (v, +0) does. */
 static inline gdouble
 clamp01 (gdouble v)
 {
-  return fmin (fmax (v, 0.0), 1.0);
+  return v > 0.0 ? (v < 1.0 ? v : 1.0) : 0.0;
 }
 
 /* Map and depth rows: the formulas of disk_effect_eval term for term. */
