@@ -48,5 +48,6 @@ case_ "RGBA tilt-shift r32" 60 1920 1080 RGBA radius=32 mode=tilt-shift
 case_ "RGBA map r32" 30 1920 1080 RGBA radius=32 mode=map "map-location=$map"
 case_ "RGBA depth r32" 30 1920 1080 RGBA radius=32 mode=depth "map-location=$map"
 case_ "RGBA spin r32 motion" 20 1920 1080 RGBA radius=32 mode=spin preset=motion
+case_ "RGBA zoom r32 motion" 20 1920 1080 RGBA radius=32 mode=zoom preset=motion
 case_ "RGBA 2160p r32" 30 3840 2160 RGBA radius=32
 uptime
