@@ -809,7 +809,8 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
           used0 |= w[i - x] != 0.0f;
           used1 |= w2[i - x] != 0.0f;
         }
-        if (used0 && used1) {
+        /* (with exact angles used1 is FALSE: no angle level above) */
+        if (used0 && used1 && levels->angle_step > 0.0) {
           const PairPlan *pair = angle_pair_plan (levels, layer, &ip,
               samples, k, j);
 
@@ -818,15 +819,22 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
           blend (o + at, tmp + at, w, end - x, first, ch);
           blend (o + at, tmp2 + at, w2, end - x, FALSE, ch);
           first = FALSE;
-        } else if (used0 || used1) {
-          /* the angle level above, round the turn */
-          const LevelPlan *plan = level_plan (levels, layer, &ip, samples, k,
-              used0 ? j : (j + 1) % levels->n_angles[k]);
+        } else {
+          /* each used level alone; the angle level above round the turn */
+          guint c;
 
-          disk_fast_span_offsets (tmp + at, centre + at, plan->off,
-              plan->taps->w, plan->taps->n, len);
-          blend (o + at, tmp + at, used0 ? w : w2, end - x, first, ch);
-          first = FALSE;
+          for (c = 0; c < 2; c++) {
+            const LevelPlan *plan;
+
+            if (!(c == 0 ? used0 : used1))
+              continue;
+            plan = level_plan (levels, layer, &ip, samples, k,
+                c == 0 ? j : (j + 1) % levels->n_angles[k]);
+            disk_fast_span_offsets (tmp + at, centre + at, plan->off,
+                plan->taps->w, plan->taps->n, len);
+            blend (o + at, tmp + at, c == 0 ? w : w2, end - x, first, ch);
+            first = FALSE;
+          }
         }
       }
       x = end;
