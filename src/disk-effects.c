@@ -21,6 +21,19 @@ disk_effect_params_init (DiskEffectParams * params)
 }
 
 gboolean
+disk_effect_params_equal (const DiskEffectParams * a,
+    const DiskEffectParams * b)
+{
+  return a->mode == b->mode && a->radius == b->radius
+      && a->angle == b->angle && a->center_x == b->center_x
+      && a->center_y == b->center_y && a->focus_angle == b->focus_angle
+      && a->focus_width == b->focus_width
+      && a->focus_falloff == b->focus_falloff
+      && a->focus_depth == b->focus_depth
+      && a->depth_range == b->depth_range;
+}
+
+gboolean
 disk_effect_mode_uses_map (DiskEffectMode mode)
 {
   return mode == DISK_EFFECT_MAP || mode == DISK_EFFECT_DEPTH;

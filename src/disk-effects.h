@@ -75,6 +75,10 @@ struct _DiskEffectParams
  * focus width 0.2, focus falloff 0.3, focus depth 0.5, depth range 0.5. */
 void disk_effect_params_init (DiskEffectParams * params);
 
+/* Every field equal (NaN never is): the same radius and angle maps. */
+gboolean disk_effect_params_equal (const DiskEffectParams * a,
+    const DiskEffectParams * b);
+
 /* Whether the mode reads a map (map and depth). */
 gboolean disk_effect_mode_uses_map (DiskEffectMode mode);
 
