@@ -137,6 +137,7 @@ free_buffers (GstDiskBlur * self)
     g_clear_pointer (&self->angle[p], g_free);
     g_clear_pointer (&self->levels[p], disk_fast_levels_free);
   }
+  self->maps_kept = FALSE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -598,6 +599,22 @@ run_task (gpointer data, guint index, guint n_tasks)
   }
 }
 
+/* Whether the radius and angle maps of the last frame are this frame's:
+ * the same effect parameters and map files (their load serials: a file
+ * loaded again may be another), and no map with this buffer. The caps
+ * did not change since (free_buffers drops them). */
+static gboolean
+maps_kept (GstDiskBlur * self, const GstDiskBlurSettings * s,
+    gboolean maps_from_meta)
+{
+  if (!self->maps_kept || maps_from_meta
+      || !disk_effect_params_equal (&self->maps_params, &s->params))
+    return FALSE;
+  return !disk_effect_mode_uses_map (s->params.mode)
+      || (self->maps_map_serial == self->map_loaded_serial
+      && self->maps_angle_map_serial == self->angle_map_loaded_serial);
+}
+
 static void
 run_stage (Job * job, Stage stage, guint layer)
 {
@@ -618,7 +635,7 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   g_autoptr (DiskImage) meta_strength = NULL;
   g_autoptr (DiskImage) meta_angle = NULL;
   Job job = { 0, };
-  gboolean reduced = FALSE;
+  gboolean reduced = FALSE, maps_from_meta = FALSE;
   guint p, l, n_layers;
 
   if (!ensure_preset (self, s) || !ensure_pool (self, s->n_threads))
@@ -639,6 +656,7 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
       case GST_DISK_BLUR_MAP_META_VALID:
         job.strength = meta_strength;
         job.angle_map = meta_angle;
+        maps_from_meta = TRUE;
         break;
       case GST_DISK_BLUR_MAP_META_MALFORMED:
         GST_WARNING_OBJECT (self, "ignoring a malformed %s on buffer %"
@@ -754,8 +772,14 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   run_stage (&job, STAGE_UNPACK, 0);
   self->last_translucent = g_atomic_int_get (&job.translucent);
   job.skip_alpha = !self->last_translucent && basis_keeps_ones (job.basis);
-  if (job.varying)
+  if (job.varying && !maps_kept (self, s, maps_from_meta)) {
     run_stage (&job, STAGE_MAPS, 0);
+    /* kept for the next frame, unless they came with this one */
+    self->maps_kept = !maps_from_meta;
+    self->maps_params = s->params;
+    self->maps_map_serial = self->map_loaded_serial;
+    self->maps_angle_map_serial = self->angle_map_loaded_serial;
+  }
   if (reduced)
     run_stage (&job, STAGE_DOWN, 0);
   if (job.varying) {

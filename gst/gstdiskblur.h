@@ -66,6 +66,12 @@ struct _GstDiskBlur
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* level plans, varying:
                                                  * kept while the preset,
                                                  * radius and caps stay */
+  /* The radius and angle maps above are kept for the next frame while
+   * what made them stays: the effect parameters and the map files (not
+   * maps that come with a buffer). */
+  gboolean maps_kept;
+  DiskEffectParams maps_params;
+  guint maps_map_serial, maps_angle_map_serial;
 };
 
 GST_ELEMENT_REGISTER_DECLARE (diskblur);

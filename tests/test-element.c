@@ -1833,46 +1833,74 @@ test_controller (void)
   gst_buffer_unref (ref);
 }
 
-/* Varying modes keep their level plans from frame to frame while the
- * preset, radius and caps stay, and make new ones when any changes: every
- * frame of one element is, byte for byte, what a fresh element makes of
- * it. */
+/* Varying modes keep their level plans and their radius and angle maps
+ * from frame to frame while what made them stays, and make new ones when
+ * anything changes: the preset, the radius, the mode, the map file, a map
+ * that comes with the buffer. Every frame of one element is, byte for
+ * byte, what a fresh element makes of it. */
 static void
-test_levels_kept_between_frames (void)
+test_varying_state_kept_between_frames (void)
 {
   GstVideoInfo info = video_info (GST_VIDEO_FORMAT_RGBA, 40, 24);
   GstBuffer *in = make_picture_frame (&info, 0);
-  g_autofree gchar *map = data_path ("motorcycle-disparity.png");
-  GstHarness *h = harness_new (&info, "map-location", map, NULL);
+  g_autofree gchar *disparity = data_path ("motorcycle-disparity.png");
+  g_autofree gchar *pattern = save_map ("kept-strength.png", 16, 12, 8,
+      strength_pattern, NULL);
+  GstHarness *h = harness_new (&info, NULL);
   struct
   {
     const gchar *mode, *preset;
     gdouble radius;
+    gboolean pattern_file, meta;
   } frames[] = {
-    {"spin", "bokeh", 6.0}, {"spin", "bokeh", 6.0},    /* kept */
-    {"spin", "bokeh", 4.0}, {"spin", "hexagon", 4.0},  /* radius, preset */
-    {"zoom", "hexagon", 4.0}, {"spin", "hexagon", 4.0},
-    {"spin", "hexagon", 6.0},   /* radii past the old largest */
-    {"map", "hexagon", 5.0}, {"map", "hexagon", 5.0},  /* exact angles */
-    {"spin", "hexagon", 5.0},
+    /* mode, preset, radius, the pattern map file (else the disparity),
+     * a map with the buffer */
+    {"spin", "bokeh", 6.0, FALSE, FALSE},
+    {"spin", "bokeh", 6.0, FALSE, FALSE},       /* kept */
+    {"spin", "bokeh", 4.0, FALSE, FALSE},       /* radius */
+    {"spin", "hexagon", 4.0, FALSE, FALSE},     /* preset */
+    {"zoom", "hexagon", 4.0, FALSE, FALSE},
+    {"spin", "hexagon", 4.0, FALSE, FALSE},
+    {"spin", "hexagon", 6.0, FALSE, FALSE},     /* past the old largest */
+    {"map", "hexagon", 5.0, FALSE, FALSE},      /* exact angles */
+    {"map", "hexagon", 5.0, FALSE, FALSE},
+    {"map", "hexagon", 5.0, TRUE, FALSE},       /* another file */
+    {"map", "hexagon", 5.0, TRUE, FALSE},
+    {"map", "hexagon", 5.0, TRUE, TRUE},        /* a map with the buffer */
+    {"map", "hexagon", 5.0, TRUE, FALSE},
+    {"depth", "hexagon", 5.0, TRUE, FALSE},
+    {"uniform", "hexagon", 5.0, TRUE, FALSE},
+    {"depth", "hexagon", 5.0, TRUE, FALSE},
+    {"spin", "hexagon", 5.0, TRUE, FALSE},
   };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (frames); i++) {
-    GstBuffer *ref, *out;
+    const gchar *map = frames[i].pattern_file ? pattern : disparity;
+    GstBuffer *frame = gst_buffer_copy (in), *ref, *out;
 
-    /* only what changes: setting the preset again reloads it */
+    if (frames[i].meta) {
+      GstBuffer *m = map_buffer (10, 6, "GRAY8", 10, angle_pattern, NULL);
+
+      attach_map (frame, "", m, 10, 6, "GRAY8");
+      gst_buffer_unref (m);
+    }
+    /* only what changes: setting a file or preset again reloads it */
     if (i == 0 || !g_str_equal (frames[i].preset, frames[i - 1].preset))
       g_object_set (h->element, "preset", frames[i].preset, NULL);
+    if (i == 0 || frames[i].pattern_file != frames[i - 1].pattern_file)
+      g_object_set (h->element, "map-location", map, NULL);
     g_object_set (h->element, "mode", mode_value (frames[i].mode), "radius",
         frames[i].radius, NULL);
-    ref = run_one (&info, gst_buffer_ref (in), "map-location", map, "mode",
-        mode_value (frames[i].mode), "preset", frames[i].preset, "radius",
-        frames[i].radius, NULL);
-    out = gst_harness_push_and_pull (h, gst_buffer_ref (in));
+    ref = run_one (&info, gst_buffer_ref (frame), "map-location", map,
+        "mode", mode_value (frames[i].mode), "preset", frames[i].preset,
+        "radius", frames[i].radius, NULL);
+    out = gst_harness_push_and_pull (h, frame);
     if (!same_bytes (out, ref))
-      g_error ("frame %u (%s, %s, radius %g) differs from a fresh element's",
-          i, frames[i].mode, frames[i].preset, frames[i].radius);
+      g_error ("frame %u (%s, %s, radius %g%s%s) differs from a fresh "
+          "element's", i, frames[i].mode, frames[i].preset, frames[i].radius,
+          frames[i].pattern_file ? ", pattern file" : "",
+          frames[i].meta ? ", map meta" : "");
     gst_buffer_unref (out);
     gst_buffer_unref (ref);
   }
@@ -2379,8 +2407,8 @@ main (int argc, char **argv)
       test_threads_bit_identical);
   g_test_add_func ("/element/property-stress", test_property_stress);
   g_test_add_func ("/element/passthrough", test_passthrough);
-  g_test_add_func ("/element/levels-kept-between-frames",
-      test_levels_kept_between_frames);
+  g_test_add_func ("/element/varying-state-kept-between-frames",
+      test_varying_state_kept_between_frames);
   g_test_add_func ("/element/alpha-no-fringe", test_alpha_no_fringe);
   g_test_add_func ("/element/opaque-alpha", test_opaque_alpha);
   g_test_add_func ("/element/alpha-changes-between-frames",
