@@ -13,6 +13,7 @@
  * ground truth within 0.3 dB of the reference path's, both computed here,
  * at radii where they engage. */
 #include "disk-fast.h"
+#include "disk-fast-private.h"
 #include "disk-filter.h"
 #include "disk-basis.h"
 #include "disk-dense.h"
@@ -952,6 +953,67 @@ test_levels_bad_parameters (void)
   }
 }
 
+/* The two-sum kernel of level pairs (disk_fast_span2_offsets) against sums
+ * in double, for every length from 0 to past two blocks and tap counts
+ * odd and even (its tails pair the taps): each sum within float rounding
+ * of its weights' magnitude. Run under each SIMD kernel by meson (the
+ * DISK_FAST_SIMD variants of this test). */
+static void
+test_span2_offsets (void)
+{
+  static const guint tap_counts[] = { 1, 2, 3, 8, 51, 120 };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (17);
+  const gsize margin = 400, max_len = 300;
+  g_autofree gfloat *buf = g_new (gfloat, max_len + 2 * margin);
+  g_autofree gfloat *o0 = g_new (gfloat, max_len + 1);
+  g_autofree gfloat *o1 = g_new (gfloat, max_len + 1);
+  const gfloat *base = buf + margin;
+  gsize i, len;
+  guint c;
+
+  g_test_message ("SIMD kernel: %s", disk_fast_simd_name ());
+  for (i = 0; i < max_len + 2 * margin; i++)
+    buf[i] = (gfloat) g_rand_double (rand);
+  for (c = 0; c < G_N_ELEMENTS (tap_counts); c++) {
+    const guint n = tap_counts[c];
+    g_autofree gssize *off = g_new (gssize, n);
+    g_autofree gfloat *w0 = g_new (gfloat, n);
+    g_autofree gfloat *w1 = g_new (gfloat, n);
+    gdouble scale0 = 0.0, scale1 = 0.0;
+    guint t;
+
+    for (t = 0; t < n; t++) {
+      off[t] = g_rand_int_range (rand, -(gint) margin, (gint) margin);
+      /* zeros too: a level without a tap at a union entry */
+      w0[t] = t % 5 == 1 ? 0.0f : (gfloat) g_rand_double_range (rand, -1, 1);
+      w1[t] = t % 7 == 3 ? 0.0f : (gfloat) g_rand_double_range (rand, -1, 1);
+      scale0 += fabs (w0[t]);
+      scale1 += fabs (w1[t]);
+    }
+    for (len = 0; len <= max_len; len++) {
+      gsize j;
+
+      o0[len] = o1[len] = -12345.0f;    /* must stay */
+      disk_fast_span2_offsets (o0, o1, base, off, w0, w1, n, len);
+      for (j = 0; j < len; j++) {
+        gdouble s0 = 0.0, s1 = 0.0;
+
+        for (t = 0; t < n; t++) {
+          s0 += (gdouble) w0[t] * base[off[t] + (gssize) j];
+          s1 += (gdouble) w1[t] * base[off[t] + (gssize) j];
+        }
+        if (fabs (o0[j] - s0) > 1e-6 * scale0
+            || fabs (o1[j] - s1) > 1e-6 * scale1)
+          g_error ("%u taps, length %" G_GSIZE_FORMAT ", float %"
+              G_GSIZE_FORMAT ": %.9g %.9g, in double %.9g %.9g", n, len, j,
+              o0[j], o1[j], s0, s1);
+      }
+      g_assert_cmpfloat (o0[len], ==, -12345.0f);
+      g_assert_cmpfloat (o1[len], ==, -12345.0f);
+    }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -971,6 +1033,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/fill-identical-modes", test_fill_identical_modes);
   g_test_add_func ("/fast/resample-linear", test_resample_linear);
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
+  g_test_add_func ("/fast/span2-offsets", test_span2_offsets);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
   g_test_add_func ("/fast/levels-method", test_levels_method);
