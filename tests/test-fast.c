@@ -953,6 +953,88 @@ test_levels_bad_parameters (void)
   }
 }
 
+/* Level blending with exact angles against its definition (disk-fast.h):
+ * each pixel (1 - t) U_k + t U_k+1, where k + t = radius / step and U_k is
+ * the uniform layer interpolated from the basis at radius k step, run over
+ * the whole image. Radii in runs of every length, with steps, plateaus at
+ * levels (t = 0) and single pixels; 1 to 4 channels (3 and 4 have vector
+ * blends of their own). */
+static void
+test_levels_definition (void)
+{
+  g_autoptr (DiskPreset) bokeh = load_bokeh ();
+  const DiskBasis *basis = bokeh->basis;
+  const guint w = 61, h = 19, n_layers = basis->entries[0]->n_layers;
+  const gdouble step = 0.5, max_radius = 6.0, degrees = 15.0;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
+  g_autofree gfloat *radius = g_new (gfloat, w * h);
+  g_autofree gfloat *angle = g_new (gfloat, w * h);
+  g_autofree DiskSample *samples = NULL;
+  guint ch, i, l, x, y, k, max_samples = 0;
+
+  for (l = 0; l < n_layers; l++)
+    max_samples = MAX (max_samples, basis->entries[0]->n_samples[l]);
+  samples = g_new (DiskSample, max_samples);
+
+  for (y = 0; y < h; y++) {
+    gfloat r = 0.0f;
+
+    for (x = 0; x < w; x++) {
+      const gint32 pick = g_rand_int_range (rand, 0, 10);
+
+      /* mostly runs: keep, a new value, a level exactly */
+      if (pick >= 7)
+        r = (gfloat) g_rand_double_range (rand, 0.0, max_radius);
+      else if (pick == 6)
+        r = (gfloat) (step * g_rand_int_range (rand, 0, 13));
+      radius[y * w + x] = r;
+      angle[y * w + x] = (gfloat) degrees;
+    }
+  }
+  for (ch = 1; ch <= 4; ch++) {
+    g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
+    g_autoptr (DiskImage) out = disk_image_new (w, h, ch);
+    g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0,
+        1.0, step, 0.0, max_radius, w, h, ch);
+    const guint n_levels = (guint) (max_radius / step) + 2;
+    DiskImage **u = g_new0 (DiskImage *, n_levels);
+    gdouble worst = 0.0;
+
+    for (l = 0; l < n_layers; l++) {
+      for (k = 0; k < n_levels; k++) {
+        DiskFastLayer *layer;
+
+        disk_basis_interpolate_layer (basis, k * step, degrees, l, samples);
+        layer = disk_fast_layer_new (samples, basis->entries[0]->n_samples[l],
+            w, h);
+        u[k] = disk_image_new (w, h, ch);
+        disk_fast_layer_rows (layer, in, u[k], 0, h);
+        disk_fast_layer_free (layer);
+      }
+      disk_fast_levels_layer_rows (levels, l, radius, angle, in, out, 0, h,
+          NULL);
+      for (i = 0; i < w * h; i++) {
+        const gdouble v = radius[i] / step;
+        const guint kk = (guint) floor (v);
+        const gdouble t = v - kk;
+        guint c;
+
+        for (c = 0; c < ch; c++) {
+          const gdouble want = (1.0 - t) * u[kk]->data[i * ch + c]
+              + t * u[kk + 1]->data[i * ch + c];
+
+          worst = MAX (worst, fabs (out->data[i * ch + c] - want));
+        }
+      }
+      for (k = 0; k < n_levels; k++)
+        g_clear_pointer (&u[k], disk_image_free);
+    }
+    g_free (u);
+    g_test_message ("%u channels: largest difference %.3g", ch, worst);
+    g_assert_cmpfloat (worst, <, 1e-5);
+  }
+}
+
 /* The two-sum kernel of level pairs (disk_fast_span2_offsets) against sums
  * in double, for every length from 0 to past two blocks and tap counts
  * odd and even (its tails pair the taps): each sum within float rounding
@@ -1034,6 +1116,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/resample-linear", test_resample_linear);
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
   g_test_add_func ("/fast/span2-offsets", test_span2_offsets);
+  g_test_add_func ("/fast/levels-definition", test_levels_definition);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
   g_test_add_func ("/fast/levels-method", test_levels_method);
