@@ -592,12 +592,29 @@ blend_ch (gfloat * restrict d, const gfloat * restrict t,
     else
       for (i = 0; i < n; i++)
         dv[i] += w[i] * tv[i];
-  } else if (first) {
-    for (i = 0; i < n; i++)
+    return;
+  }
+  i = 0;
+  if (ch == 3) {
+    /* four pixels as three vectors, as in mix () */
+    for (; i + 4 <= n; i += 4) {
+      const v4f wv[3] = { {w[i], w[i], w[i], w[i + 1]},
+      {w[i + 1], w[i + 1], w[i + 2], w[i + 2]},
+      {w[i + 2], w[i + 3], w[i + 3], w[i + 3]}
+      };
+      v4f_u *dv = (v4f_u *) (d + 3 * i);
+      const v4f_u *tv = (const v4f_u *) (t + 3 * i);
+
+      for (q = 0; q < 3; q++)
+        dv[q] = first ? wv[q] * tv[q] : dv[q] + wv[q] * tv[q];
+    }
+  }
+  if (first) {
+    for (; i < n; i++)
       for (q = 0; q < ch; q++)
         d[i * ch + q] = w[i] * t[i * ch + q];
   } else {
-    for (i = 0; i < n; i++)
+    for (; i < n; i++)
       for (q = 0; q < ch; q++)
         d[i * ch + q] += w[i] * t[i * ch + q];
   }
