@@ -21,6 +21,7 @@
 #include "disk-filter.h"
 
 #include <math.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_disk_blur_debug);
 #define GST_CAT_DEFAULT gst_disk_blur_debug
@@ -405,6 +406,8 @@ typedef struct
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* varying, by levels */
   guint reduction[GST_VIDEO_MAX_PLANES];        /* 1, or layers run reduced */
   gint translucent;             /* some alpha below the maximum (atomic) */
+  gint next_chunk[GST_VIDEO_MAX_PLANES];        /* varying layers: the next
+                                                 * chunk of rows (atomic) */
   gboolean skip_alpha;          /* opaque frame: the alpha plane stays 1 */
   guint result;                 /* which of work[p][], small[p][] ends up */
   gint64 stage_us[STAGE_PACK + 1];      /* wall time per stage, for the log */
@@ -481,6 +484,11 @@ layout_has_alpha (const GstDiskBlurLayout * layout)
   return FALSE;
 }
 
+/* Chunks of rows per task in the varying layers: enough to even out the
+ * rows' costs, few enough that the rows each chunk copies around it (its
+ * taps' reach) stay a small part. */
+#define VARYING_CHUNKS_PER_TASK 4
+
 static void
 run_task (gpointer data, guint index, guint n_tasks)
 {
@@ -541,14 +549,26 @@ run_task (gpointer data, guint index, guint n_tasks)
         DiskImage *dst = (reduced ? self->small : self->work)[p]
             [(job->layer + 1) % 2];
 
-        if (job->levels[p] != NULL) {
-          disk_fast_levels_layer_rows (job->levels[p], job->layer,
-              self->radius[p], self->angle[p], src, dst, y0, y1,
-              self->workspace[index]);
-        } else if (job->varying) {
-          disk_fast_varying_layer_rows (job->basis, job->layer,
-              self->radius[p], self->angle[p], 1.0 / pl->sub_x,
-              1.0 / pl->sub_y, src, dst, y0, y1);
+        if (job->varying) {
+          /* Rows cost what their radii make them cost (an in-focus band
+           * is cheap), so equal shares would leave a thread waiting:
+           * chunks are handed out as threads come for them. A row's value
+           * does not depend on its chunk. */
+          const guint n_chunks = n_tasks * VARYING_CHUNKS_PER_TASK;
+          guint c;
+
+          while ((c = (guint) g_atomic_int_add (&job->next_chunk[p], 1))
+              < n_chunks) {
+            gst_disk_blur_split_rows (pl->height, c, n_chunks, &y0, &y1);
+            if (job->levels[p] != NULL)
+              disk_fast_levels_layer_rows (job->levels[p], job->layer,
+                  self->radius[p], self->angle[p], src, dst, y0, y1,
+                  self->workspace[index]);
+            else
+              disk_fast_varying_layer_rows (job->basis, job->layer,
+                  self->radius[p], self->angle[p], 1.0 / pl->sub_x,
+                  1.0 / pl->sub_y, src, dst, y0, y1);
+          }
         } else {
           if (reduced)
             gst_disk_blur_split_rows (src->height, index, n_tasks, &y0, &y1);
@@ -622,6 +642,7 @@ run_stage (Job * job, Stage stage, guint layer)
 
   job->stage = stage;
   job->layer = layer;
+  memset (job->next_chunk, 0, sizeof job->next_chunk);
   gst_disk_blur_pool_run (job->self->pool, run_task, job);
   job->stage_us[stage] += g_get_monotonic_time () - start;
 }
