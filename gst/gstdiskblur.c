@@ -723,16 +723,20 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
         const GstDiskBlurPlane *pl = &self->layout.planes[p];
 
         /* The plans depend on these alone, not on the maps: kept from
-         * frame to frame (spin and zoom make tens of thousands). */
+         * frame to frame (spin and zoom make tens of thousands). With
+         * exact angles (one angle per frame) they are made for the angle
+         * met, and another angle makes more: kept while it stays. */
         if (!disk_fast_levels_reusable (self->levels[p], job.basis,
                 1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
-                s->params.radius, pl->width, pl->height, pl->n_comps)) {
+                s->params.radius, pl->width, pl->height, pl->n_comps)
+            || (angle_step == 0.0 && self->levels_angle != s->params.angle)) {
           g_clear_pointer (&self->levels[p], disk_fast_levels_free);
           self->levels[p] = disk_fast_levels_new (job.basis,
               1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
               s->params.radius, pl->width, pl->height, pl->n_comps);
         }
         job.levels[p] = self->levels[p];
+        self->levels_angle = s->params.angle;
       }
   }
   /* not kept while unused */

@@ -66,6 +66,7 @@ struct _GstDiskBlur
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* level plans, varying:
                                                  * kept while the preset,
                                                  * radius and caps stay */
+  gdouble levels_angle;         /* the angle property they were made at */
   /* The radius and angle maps above are kept for the next frame while
    * what made them stays: the effect parameters and the map files (not
    * maps that come with a buffer). */

@@ -201,7 +201,8 @@ DiskFastLevels *disk_fast_levels_new (const DiskBasis * basis,
 void disk_fast_levels_free (DiskFastLevels * levels);
 /* TRUE if `levels` was made with these arguments (the basis compared by
  * address: drop the levels when the basis is freed), so that it can serve
- * another frame. */
+ * another frame. With exact angles (angle_step 0) it also holds the plans
+ * of every angle met, so keep it only while the frames' angle stays. */
 gboolean disk_fast_levels_reusable (const DiskFastLevels * levels,
     const DiskBasis * basis, gdouble scale_x, gdouble scale_y,
     gdouble radius_step, gdouble angle_step, gdouble max_radius,
