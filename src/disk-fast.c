@@ -324,6 +324,22 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
       s0 += w[i] * LOAD (TU, SRC (i) + j);                                 \
     *(TU *) (o + j) = (s0 + s1) + (s2 + s3);                              \
   }
+/* What is left of a span from float j on, with SUM (TAIL_SUM or
+ * TAIL2_SUM): one vector at a time, then a half vector, a quarter (one
+ * RGBA pixel is 4 floats: AVX-512 takes it too), then float by float. */
+#define TAILS(SUM, V, VU, VW, H, HU, HW)                                  \
+  for (; j + VW <= len; j += VW)                                          \
+    SUM (V, VU, j);                                                       \
+  if (HW > 1 && j + HW <= len) {                                          \
+    SUM (H, HU, j);                                                       \
+    j += HW;                                                              \
+  }                                                                       \
+  if (HW > 4 && j + 4 <= len) {                                           \
+    SUM (v4f, v4f_u, j);                                                  \
+    j += 4;                                                               \
+  }                                                                       \
+  for (; j < len; j++)                                                    \
+    SUM (gfloat, gfloat, j)
 #define SPAN_BODY(V, VU, VW, H, HU, HW)                                   \
   {                                                                       \
     gsize j = 0;                                                          \
@@ -355,19 +371,7 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
       *(VU *) (o + j + 6 * VW) = a6;                                      \
       *(VU *) (o + j + 7 * VW) = a7;                                      \
     }                                                                     \
-    for (; j + VW <= len; j += VW)                                        \
-      TAIL_SUM (V, VU, j);                                                \
-    if (HW > 1 && j + HW <= len) {                                        \
-      TAIL_SUM (H, HU, j);                                                \
-      j += HW;                                                            \
-    }                                                                     \
-    /* one RGBA pixel is 4 floats: AVX-512 also takes a quarter vector */ \
-    if (HW > 4 && j + 4 <= len) {                                         \
-      TAIL_SUM (v4f, v4f_u, j);                                           \
-      j += 4;                                                             \
-    }                                                                     \
-    for (; j < len; j++)                                                  \
-      TAIL_SUM (gfloat, gfloat, j);                                       \
+    TAILS (TAIL_SUM, V, VU, VW, H, HU, HW);                               \
   }
 
 /* Two sums over the same reads: o0 with weights w0, o1 with w1 (two output
@@ -441,18 +445,8 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
 #define SPAN2_FULL_BODY(V, VU, VW, H, HU, HW)                             \
   {                                                                       \
     SPAN2_BLOCKS (V, VU, VW, 4 * VW);                                     \
-    for (j = covered; j + VW <= len; j += VW)                             \
-      TAIL2_SUM (V, VU, j);                                               \
-    if (HW > 1 && j + HW <= len) {                                        \
-      TAIL2_SUM (H, HU, j);                                               \
-      j += HW;                                                            \
-    }                                                                     \
-    if (HW > 4 && j + 4 <= len) {                                         \
-      TAIL2_SUM (v4f, v4f_u, j);                                          \
-      j += 4;                                                             \
-    }                                                                     \
-    for (; j < len; j++)                                                  \
-      TAIL2_SUM (gfloat, gfloat, j);                                      \
+    j = covered;                                                          \
+    TAILS (TAIL2_SUM, V, VU, VW, H, HU, HW);                              \
   }
 
 #define SRC(i) (src[i])
