@@ -269,6 +269,13 @@ disk_fast_levels_reusable (const DiskFastLevels * levels,
 }
 
 guint
+disk_fast_levels_n_angles (const DiskFastLevels * levels, guint k)
+{
+  g_return_val_if_fail (levels != NULL && k < levels->n_radius, 0);
+  return levels->n_angles[k];
+}
+
+guint
 disk_fast_levels_n_plans (DiskFastLevels * levels)
 {
   guint n;

@@ -217,6 +217,9 @@ void disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     DiskFastWorkspace * workspace);
 /* Uniform layers planned so far, over all layers (for benchmarks). */
 guint disk_fast_levels_n_plans (DiskFastLevels * levels);
+/* How many angle levels radius level k has (1 with exact angles): level j
+ * sits at 360 j / n degrees. For tests that rebuild the blend. */
+guint disk_fast_levels_n_angles (const DiskFastLevels * levels, guint k);
 
 typedef enum
 {

@@ -953,85 +953,143 @@ test_levels_bad_parameters (void)
   }
 }
 
-/* Level blending with exact angles against its definition (disk-fast.h):
- * each pixel (1 - t) U_k + t U_k+1, where k + t = radius / step and U_k is
- * the uniform layer interpolated from the basis at radius k step, run over
- * the whole image. Radii in runs of every length, with steps, plateaus at
- * levels (t = 0) and single pixels; 1 to 4 channels (3 and 4 have vector
- * blends of their own). */
+/* The uniform layer `layer` at radius level k and angle `degrees`, run
+ * over the whole of `in`: made once per test case (`cache`, keyed by k and
+ * the angle level j). */
+static const DiskImage *
+level_layer (GHashTable * cache, const DiskBasis * basis, guint layer,
+    const DiskImage * in, gdouble step, guint k, guint j, gdouble degrees)
+{
+  const guint64 key = ((guint64) k << 32) | j;
+  DiskImage *u = g_hash_table_lookup (cache, &key);
+
+  if (u == NULL) {
+    const guint n = basis->entries[0]->n_samples[layer];
+    g_autofree DiskSample *samples = g_new (DiskSample, n);
+    DiskFastLayer *plan;
+
+    disk_basis_interpolate_layer (basis, k * step, degrees, layer, samples);
+    plan = disk_fast_layer_new (samples, n, in->width, in->height);
+    u = disk_image_new (in->width, in->height, in->channels);
+    disk_fast_layer_rows (plan, in, u, 0, in->height);
+    disk_fast_layer_free (plan);
+    g_hash_table_insert (cache, g_memdup2 (&key, sizeof key), u);
+  }
+  return u;
+}
+
+/* The angle level below `degrees` among n (level j at 360 j / n), and the
+ * weight of the one above, in double. */
+static guint
+angle_level (guint n, gdouble degrees, gdouble * s)
+{
+  gdouble a = fmod (degrees, 360.0), v;
+  guint j;
+
+  if (a < 0.0)
+    a += 360.0;
+  v = a * n / 360.0;
+  j = (guint) floor (v);
+  *s = v - j;
+  if (j >= n) {
+    j = 0;
+    *s = 0.0;
+  }
+  return j;
+}
+
+/* Level blending against its definition (disk-fast.h): each pixel the
+ * bilinear blend of the uniform layers U at the levels around its radius
+ * (k + t = radius / step) and, with angle levels, its angle (at each of
+ * the two radius levels its own angle levels: 360 j / n_k degrees), every
+ * U run over the whole image. Exact angles (one angle) and angle levels
+ * (angles of every turn, negative too); radii in runs of every length,
+ * with plateaus at levels (t = 0) and single pixels; 1 to 4 channels (3
+ * and 4 have vector blends of their own). */
 static void
 test_levels_definition (void)
 {
   g_autoptr (DiskPreset) bokeh = load_bokeh ();
   const DiskBasis *basis = bokeh->basis;
   const guint w = 61, h = 19, n_layers = basis->entries[0]->n_layers;
-  const gdouble step = 0.5, max_radius = 6.0, degrees = 15.0;
+  const gdouble step = 0.5, max_radius = 6.0;
   g_autoptr (GRand) rand = g_rand_new_with_seed (5);
   g_autofree gfloat *radius = g_new (gfloat, w * h);
   g_autofree gfloat *angle = g_new (gfloat, w * h);
-  g_autofree DiskSample *samples = NULL;
-  guint ch, i, l, x, y, k, max_samples = 0;
+  guint with_angle_levels, ch, i, l, x, y;
 
-  for (l = 0; l < n_layers; l++)
-    max_samples = MAX (max_samples, basis->entries[0]->n_samples[l]);
-  samples = g_new (DiskSample, max_samples);
+  for (with_angle_levels = 0; with_angle_levels < 2; with_angle_levels++) {
+    const gdouble angle_step = with_angle_levels ? 0.5 : 0.0;
 
-  for (y = 0; y < h; y++) {
-    gfloat r = 0.0f;
+    for (y = 0; y < h; y++) {
+      gfloat r = 0.0f, a = 15.0f;
 
-    for (x = 0; x < w; x++) {
-      const gint32 pick = g_rand_int_range (rand, 0, 10);
+      for (x = 0; x < w; x++) {
+        const gint32 pick = g_rand_int_range (rand, 0, 10);
 
-      /* mostly runs: keep, a new value, a level exactly */
-      if (pick >= 7)
-        r = (gfloat) g_rand_double_range (rand, 0.0, max_radius);
-      else if (pick == 6)
-        r = (gfloat) (step * g_rand_int_range (rand, 0, 13));
-      radius[y * w + x] = r;
-      angle[y * w + x] = (gfloat) degrees;
-    }
-  }
-  for (ch = 1; ch <= 4; ch++) {
-    g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
-    g_autoptr (DiskImage) out = disk_image_new (w, h, ch);
-    g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0,
-        1.0, step, 0.0, max_radius, w, h, ch);
-    const guint n_levels = (guint) (max_radius / step) + 2;
-    DiskImage **u = g_new0 (DiskImage *, n_levels);
-    gdouble worst = 0.0;
-
-    for (l = 0; l < n_layers; l++) {
-      for (k = 0; k < n_levels; k++) {
-        DiskFastLayer *layer;
-
-        disk_basis_interpolate_layer (basis, k * step, degrees, l, samples);
-        layer = disk_fast_layer_new (samples, basis->entries[0]->n_samples[l],
-            w, h);
-        u[k] = disk_image_new (w, h, ch);
-        disk_fast_layer_rows (layer, in, u[k], 0, h);
-        disk_fast_layer_free (layer);
+        /* mostly runs: keep, a new value, a level exactly */
+        if (pick >= 7) {
+          r = (gfloat) g_rand_double_range (rand, 0.0, max_radius);
+          if (with_angle_levels)
+            a = (gfloat) g_rand_double_range (rand, -400.0, 760.0);
+        } else if (pick == 6) {
+          r = (gfloat) (step * g_rand_int_range (rand, 0, 13));
+        }
+        radius[y * w + x] = r;
+        angle[y * w + x] = a;
       }
-      disk_fast_levels_layer_rows (levels, l, radius, angle, in, out, 0, h,
-          NULL);
-      for (i = 0; i < w * h; i++) {
-        const gdouble v = radius[i] / step;
-        const guint kk = (guint) floor (v);
-        const gdouble t = v - kk;
-        guint c;
+    }
+    for (ch = 1; ch <= 4; ch++) {
+      g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
+      g_autoptr (DiskImage) out = disk_image_new (w, h, ch);
+      g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0,
+          1.0, step, angle_step, max_radius, w, h, ch);
+      gdouble worst = 0.0;
 
-        for (c = 0; c < ch; c++) {
-          const gdouble want = (1.0 - t) * u[kk]->data[i * ch + c]
-              + t * u[kk + 1]->data[i * ch + c];
+      for (l = 0; l < n_layers; l++) {
+        g_autoptr (GHashTable) cache = g_hash_table_new_full (g_int64_hash,
+            g_int64_equal, g_free, (GDestroyNotify) disk_image_free);
 
-          worst = MAX (worst, fabs (out->data[i * ch + c] - want));
+        disk_fast_levels_layer_rows (levels, l, radius, angle, in, out, 0,
+            h, NULL);
+        for (i = 0; i < w * h; i++) {
+          const gdouble v = radius[i] / step;
+          const guint k = (guint) floor (v);
+          const gdouble t = v - k;
+          gdouble want[4] = { 0 };
+          guint side, c;
+
+          for (side = 0; side < 2; side++) {
+            const gdouble wr = side ? t : 1.0 - t;
+            const guint n = disk_fast_levels_n_angles (levels, k + side);
+            gdouble s = 0.0;
+            guint j = 0, e;
+
+            if (with_angle_levels)
+              j = angle_level (n, angle[i], &s);
+            else
+              g_assert_cmpuint (n, ==, 1);
+            for (e = 0; e < 2; e++) {
+              const guint je = (j + e) % n;
+              const gdouble we = wr * (e ? s : 1.0 - s);
+              const DiskImage *u;
+
+              if (we == 0.0)
+                continue;
+              u = level_layer (cache, basis, l, in, step, k + side, je,
+                  with_angle_levels ? 360.0 * je / n : angle[i]);
+              for (c = 0; c < ch; c++)
+                want[c] += we * u->data[i * ch + c];
+            }
+          }
+          for (c = 0; c < ch; c++)
+            worst = MAX (worst, fabs (out->data[i * ch + c] - want[c]));
         }
       }
-      for (k = 0; k < n_levels; k++)
-        g_clear_pointer (&u[k], disk_image_free);
+      g_test_message ("%s, %u channels: largest difference %.3g",
+          with_angle_levels ? "angle levels" : "exact angle", ch, worst);
+      g_assert_cmpfloat (worst, <, 1e-5);
     }
-    g_free (u);
-    g_test_message ("%u channels: largest difference %.3g", ch, worst);
-    g_assert_cmpfloat (worst, <, 1e-5);
   }
 }
 
