@@ -29,12 +29,14 @@ SEED=${SEED:-1}
 #   dB; direct fits at 8.25-9 px reach only 27.3-27.5), so a quarter step
 #   after it, and 13 px, where the ring's thin band still changes fast;
 # - gaussian: its quality falls with radius beyond 32 px (direct fits 54.1
-#   dB at 40-44 px, 51.1 at 56, 48.9 at 64), so 4-8 px steps up there; no
-#   half-pixel steps (its midpoints at 8-12 px are at or above the entries,
-#   and the 4 extra links in the continuation chain cost up to 5 dB at
-#   48-64 px: the chain's error accumulates, docs/FITTING.md).
+#   dB at 40-44 px, 51.1 at 56, 48.9 at 64), so a midpoint there falls
+#   below the entry before it by the slope alone: 2-4 px steps from 40 px
+#   (with 4-8 px steps the worst midpoint loss was 1.39 dB, with these 0.8,
+#   docs/FITTING.md); no half-pixel steps (its midpoints at 8-12 px are at
+#   or above the entries, and those 4 extra links in the continuation chain
+#   cost up to 5 dB at 48-64 px: the chain's error accumulates).
 RING_RADII=1,2,3,4,6,8,8.25,8.5,9,9.5,10,10.5,11,11.5,12,13,14,16,20,24,32,40,48,64
-GAUSSIAN_RADII=1,2,3,4,6,8,9,10,11,12,14,16,20,24,28,32,36,40,44,48,56,64
+GAUSSIAN_RADII=1,2,3,4,6,8,9,10,11,12,14,16,20,24,28,32,36,40,42,44,48,52,56,60,64
 
 # name | target | description | radii (empty: DEFAULT_RADII). The slowest
 # look (gaussian, most large radii) first, so it does not run alone at the end.
