@@ -21,7 +21,6 @@
 /* Angle levels per radius level at most: a tap 64 k px out moving 0.1 px. */
 #define MAX_ANGLE_LEVELS 4096
 
-
 /* A level's integer taps and where each reads in the padded band buffer,
  * relative to the output pixel. */
 typedef struct
@@ -450,7 +449,8 @@ make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
   memcpy (pair->off, a->off, sizeof (gssize) * na);
   memcpy (pair->w0, a->taps->w, sizeof (gfloat) * na);
   pair->n = na;
-  /* a hundred taps each, once per level and frame: a linear search will do */
+  /* a hundred taps each, once per pair of levels (kept from frame to
+   * frame): a linear search will do */
   for (j = 0; j < nb; j++) {
     for (i = 0; i < pair->n && pair->off[i] != b->off[j]; i++);
     if (i == pair->n)
@@ -578,6 +578,20 @@ level_weight (const LevelPos * p, guint c)
   }
 }
 
+/* The weights of four 3-channel pixels spread over the lanes of the three
+ * vectors that hold them: the blends of opaque RGB(A) rows run four pixels
+ * as three vectors (GCC leaves their stride-3 loops scalar). */
+static inline __attribute__ ((always_inline)) void
+spread3 (gfloat w0, gfloat w1, gfloat w2, gfloat w3, v4f v[3])
+{
+  const v4f a = { w0, w0, w0, w1 }, b = { w1, w1, w2, w2 };
+  const v4f c = { w2, w3, w3, w3 };
+
+  v[0] = a;
+  v[1] = b;
+  v[2] = c;
+}
+
 /* d = w * t (first) or d += w * t, pixel by pixel, `ch` channels each:
  * inlined per channel count so the loops unroll; 4 channels as one
  * vector. */
@@ -603,15 +617,12 @@ blend_ch (gfloat * restrict d, const gfloat * restrict t,
   }
   i = 0;
   if (ch == 3) {
-    /* four pixels as three vectors, as in mix () */
     for (; i + 4 <= n; i += 4) {
-      const v4f wv[3] = { {w[i], w[i], w[i], w[i + 1]},
-      {w[i + 1], w[i + 1], w[i + 2], w[i + 2]},
-      {w[i + 2], w[i + 3], w[i + 3], w[i + 3]}
-      };
+      v4f wv[3];
       v4f_u *dv = (v4f_u *) (d + 3 * i);
       const v4f_u *tv = (const v4f_u *) (t + 3 * i);
 
+      spread3 (w[i], w[i + 1], w[i + 2], w[i + 3], wv);
       for (q = 0; q < 3; q++)
         dv[q] = first ? wv[q] * tv[q] : dv[q] + wv[q] * tv[q];
     }
@@ -694,16 +705,13 @@ mix (gfloat * restrict d, const gfloat * restrict a,
   }
   i = 0;
   if (ch == 3) {
-    /* opaque RGB(A): four pixels are three vectors, their weights spread
-     * across the lanes (GCC leaves the stride-3 loop below scalar) */
     for (; i + 4 <= n; i += 4) {
-      const gfloat t0 = pos[i].t, t1 = pos[i + 1].t;
-      const gfloat t2 = pos[i + 2].t, t3 = pos[i + 3].t;
-      const v4f t[3] = { {t0, t0, t0, t1}, {t1, t1, t2, t2}, {t2, t3, t3, t3} };
+      v4f t[3];
       v4f_u *dv = (v4f_u *) (d + 3 * i);
       const v4f_u *av = (const v4f_u *) (a + 3 * i);
       const v4f_u *bv = (const v4f_u *) (b + 3 * i);
 
+      spread3 (pos[i].t, pos[i + 1].t, pos[i + 2].t, pos[i + 3].t, t);
       for (q = 0; q < 3; q++)
         dv[q] = (1.0f - t[q]) * av[q] + t[q] * bv[q];
     }
