@@ -18,8 +18,9 @@
  * never on the band it is computed in: results are the same for any split
  * across threads.
  *
- * Environment, for benchmarks and comparisons only: DISK_FAST_SIMD=generic
- * or avx2 caps the SIMD kernel; DISK_FAST_EXACT=1 turns the approximations
+ * Environment, for benchmarks, comparisons and tests only:
+ * DISK_FAST_SIMD=generic or avx2 caps the SIMD kernel (the test suite runs
+ * test-fast under each); DISK_FAST_EXACT=1 turns the approximations
  * (level-blended varying layers, reduced resolution) off;
  * DISK_FAST_REDUCTION=N forces a reduction factor;
  * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (pixels);
