@@ -47,7 +47,7 @@ typedef gfloat v4f_u __attribute__ ((vector_size (16), aligned (4)));
 /* Per-call scratch of the row functions. */
 typedef struct
 {
-  const gfloat **src;           /* one read pointer per tap */
+  gconstpointer *src;           /* one read pointer per tap */
   gfloat *seg;                  /* clamped copies of input row pieces */
   gsize seg_size;
 } Scratch;

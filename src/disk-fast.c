@@ -16,6 +16,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
 
 struct _DiskFastPlan
 {
@@ -282,12 +285,18 @@ typedef gfloat v8f_u __attribute__ ((vector_size (32), aligned (4)));
 typedef gfloat v16f __attribute__ ((vector_size (64)));
 typedef gfloat v16f_u __attribute__ ((vector_size (64), aligned (4)));
 
+/* `src`: one read pointer per tap, to floats or (the half kernels) to
+ * binary16 values. */
 typedef void (*SpanFunc) (gfloat * restrict o,
-    const gfloat * const *restrict src, const gfloat * restrict w, guint n,
+    gconstpointer const *restrict src, const gfloat * restrict w, guint n,
     gsize len);
 typedef gsize (*Span2Func) (gfloat * restrict o0, gfloat * restrict o1,
-    const gfloat * const *restrict src, const gfloat * restrict w0,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len);
+/* dst[j] = src[j] rounded to binary16 (to nearest, ties to even), for
+ * 0 <= j < n. */
+typedef void (*ToHalfFunc) (guint16 * restrict dst,
+    const gfloat * restrict src, gsize n);
 typedef void (*SpanOffFunc) (gfloat * restrict o,
     const gfloat * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len);
@@ -308,20 +317,22 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
  * a hundred taps would wait on each add in turn, so each of these sums is
  * split over four accumulators taking every fourth tap. */
 #define LOAD(VU, p) (*(const VU *) (p))
-/* SRC (i), tap i's read pointer, is defined before each kernel: from an
- * array of pointers, or a base pointer plus an array of offsets. */
+/* Defined before each kernel: SRC (i), tap i's read pointer (from an array
+ * of pointers, or a base pointer plus an array of offsets), to values of
+ * type ELEM; LD (VU, p), the values at p as a vector of floats of type VU
+ * (LOAD for floats, a conversion for binary16). */
 #define TAIL_SUM(T, TU, j)                                                \
   {                                                                       \
     T s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };                     \
                                                                           \
     for (i = 0; i + 4 <= n; i += 4) {                                     \
-      s0 += w[i] * LOAD (TU, SRC (i) + j);                                 \
-      s1 += w[i + 1] * LOAD (TU, SRC (i + 1) + j);                         \
-      s2 += w[i + 2] * LOAD (TU, SRC (i + 2) + j);                         \
-      s3 += w[i + 3] * LOAD (TU, SRC (i + 3) + j);                         \
+      s0 += w[i] * LD (TU, SRC (i) + j);                                   \
+      s1 += w[i + 1] * LD (TU, SRC (i + 1) + j);                           \
+      s2 += w[i + 2] * LD (TU, SRC (i + 2) + j);                           \
+      s3 += w[i + 3] * LD (TU, SRC (i + 3) + j);                           \
     }                                                                     \
     for (; i < n; i++)                                                    \
-      s0 += w[i] * LOAD (TU, SRC (i) + j);                                 \
+      s0 += w[i] * LD (TU, SRC (i) + j);                                   \
     *(TU *) (o + j) = (s0 + s1) + (s2 + s3);                              \
   }
 /* What is left of a span from float j on, with SUM (TAIL_SUM or
@@ -350,17 +361,17 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
       V a4 = { 0 }, a5 = { 0 }, a6 = { 0 }, a7 = { 0 };                   \
                                                                           \
       for (i = 0; i < n; i++) {                                           \
-        const gfloat *s = SRC (i) + j;                                     \
+        const ELEM *s = SRC (i) + j;                                      \
         const gfloat wi = w[i];                                           \
                                                                           \
-        a0 += wi * LOAD (VU, s);                                          \
-        a1 += wi * LOAD (VU, s + VW);                                     \
-        a2 += wi * LOAD (VU, s + 2 * VW);                                 \
-        a3 += wi * LOAD (VU, s + 3 * VW);                                 \
-        a4 += wi * LOAD (VU, s + 4 * VW);                                 \
-        a5 += wi * LOAD (VU, s + 5 * VW);                                 \
-        a6 += wi * LOAD (VU, s + 6 * VW);                                 \
-        a7 += wi * LOAD (VU, s + 7 * VW);                                 \
+        a0 += wi * LD (VU, s);                                            \
+        a1 += wi * LD (VU, s + VW);                                       \
+        a2 += wi * LD (VU, s + 2 * VW);                                   \
+        a3 += wi * LD (VU, s + 3 * VW);                                   \
+        a4 += wi * LD (VU, s + 4 * VW);                                   \
+        a5 += wi * LD (VU, s + 5 * VW);                                   \
+        a6 += wi * LD (VU, s + 6 * VW);                                   \
+        a7 += wi * LD (VU, s + 7 * VW);                                   \
       }                                                                   \
       *(VU *) (o + j) = a0;                                               \
       *(VU *) (o + j + VW) = a1;                                          \
@@ -393,10 +404,10 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
     V b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };                     \
                                                                           \
     for (i = 0; i < n; i++) {                                             \
-      const gfloat *s = SRC (i) + j;                                       \
+      const ELEM *s = SRC (i) + j;                                        \
       const gfloat u = w0[i], v = w1[i];                                  \
-      const V x0 = LOAD (VU, s), x1 = LOAD (VU, s + VW);                  \
-      const V x2 = LOAD (VU, s + 2 * VW), x3 = LOAD (VU, s + 3 * VW);     \
+      const V x0 = LD (VU, s), x1 = LD (VU, s + VW);                      \
+      const V x2 = LD (VU, s + 2 * VW), x3 = LD (VU, s + 3 * VW);         \
                                                                           \
       a0 += u * x0;                                                       \
       a1 += u * x1;                                                       \
@@ -426,7 +437,7 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
     T s0 = { 0 }, s1 = { 0 }, t0 = { 0 }, t1 = { 0 };                     \
                                                                           \
     for (i = 0; i + 2 <= n; i += 2) {                                     \
-      const T x = LOAD (TU, SRC (i) + j), y = LOAD (TU, SRC (i + 1) + j); \
+      const T x = LD (TU, SRC (i) + j), y = LD (TU, SRC (i + 1) + j);     \
                                                                           \
       s0 += w0[i] * x;                                                    \
       t0 += w1[i] * x;                                                    \
@@ -434,7 +445,7 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
       t1 += w1[i + 1] * y;                                                \
     }                                                                     \
     if (i < n) {                                                          \
-      const T x = LOAD (TU, SRC (i) + j);                                 \
+      const T x = LD (TU, SRC (i) + j);                                   \
                                                                           \
       s0 += w0[i] * x;                                                    \
       t0 += w1[i] * x;                                                    \
@@ -449,15 +460,17 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
     TAILS (TAIL2_SUM, V, VU, VW, H, HU, HW);                              \
   }
 
-#define SRC(i) (src[i])
+#define ELEM gfloat
+#define LD(VU, p) LOAD (VU, p)
+#define SRC(i) ((const gfloat *) src[i])
 static gsize
 span2_generic (gfloat * restrict o0, gfloat * restrict o1,
-    const gfloat * const *restrict src, const gfloat * restrict w0,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len)
 SPAN2_BODY (v4f, v4f_u, 4)
 
 static void
-span_generic (gfloat * restrict o, const gfloat * const *restrict src,
+span_generic (gfloat * restrict o, gconstpointer const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
 SPAN_BODY (v4f, v4f_u, 4, gfloat, gfloat, 1)
 #undef SRC
@@ -478,30 +491,30 @@ SPAN2_FULL_BODY (v4f, v4f_u, 4, gfloat, gfloat, 1)
 #define HAVE_X86_DISPATCH 1
 /* Contraction to FMA is what these ISAs are for; ISO C mode turns it off by
  * default, so it is asked for here, for these kernels only. */
-#define SRC(i) (src[i])
+#define SRC(i) ((const gfloat *) src[i])
 __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static void
-span_avx2 (gfloat * restrict o, const gfloat * const *restrict src,
+span_avx2 (gfloat * restrict o, gconstpointer const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
 SPAN_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
 
 __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
 static void
-span_avx512 (gfloat * restrict o, const gfloat * const *restrict src,
+span_avx512 (gfloat * restrict o, gconstpointer const *restrict src,
     const gfloat * restrict w, guint n, gsize len)
 SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 
 __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static gsize
 span2_avx2 (gfloat * restrict o0, gfloat * restrict o1,
-    const gfloat * const *restrict src, const gfloat * restrict w0,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len)
 SPAN2_BODY (v8f, v8f_u, 8)
 
 __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
 static gsize
 span2_avx512 (gfloat * restrict o0, gfloat * restrict o1,
-    const gfloat * const *restrict src, const gfloat * restrict w0,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len)
 SPAN2_BODY (v16f, v16f_u, 16)
 #undef SRC
@@ -536,6 +549,103 @@ span2_off_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     gsize len)
 SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #undef SRC
+#undef LD
+#undef ELEM
+
+/* The same kernels reading binary16 values (F16C converts them as they
+ * are loaded; the sums stay in float): half the bytes per tap. At radius
+ * 32 the float kernels are bound by their loads, a 64-byte load at any
+ * offset not a multiple of 64 bytes costing two (docs/PERFORMANCE.md,
+ * sixth pass). GCC's generic vector conversion of _Float16 goes element by
+ * element, hence the intrinsics, one per vector width. */
+__attribute__ ((target ("avx512f,f16c"), always_inline))
+static inline v16f
+load_half_v16f_u (const guint16 * p)
+{
+  return (v16f) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) p));
+}
+
+__attribute__ ((target ("avx,f16c"), always_inline))
+static inline v8f
+load_half_v8f_u (const guint16 * p)
+{
+  return (v8f) _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) p));
+}
+
+__attribute__ ((target ("f16c"), always_inline))
+static inline v4f
+load_half_v4f_u (const guint16 * p)
+{
+  return (v4f) _mm_cvtph_ps (_mm_loadl_epi64 ((const __m128i *) p));
+}
+
+__attribute__ ((target ("f16c"), always_inline))
+static inline gfloat
+load_half_gfloat (const guint16 * p)
+{
+  return _cvtsh_ss (*p);
+}
+
+#define ELEM guint16
+#define LD(VU, p) load_half_##VU (p)
+#define SRC(i) ((const guint16 *) src[i])
+__attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span_half_avx2 (gfloat * restrict o, gconstpointer const *restrict src,
+    const gfloat * restrict w, guint n, gsize len)
+SPAN_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
+
+__attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span_half_avx512 (gfloat * restrict o, gconstpointer const *restrict src,
+    const gfloat * restrict w, guint n, gsize len)
+SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
+static gsize
+span2_half_avx2 (gfloat * restrict o0, gfloat * restrict o1,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len)
+SPAN2_BODY (v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
+static gsize
+span2_half_avx512 (gfloat * restrict o0, gfloat * restrict o1,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len)
+SPAN2_BODY (v16f, v16f_u, 16)
+#undef SRC
+#undef LD
+#undef ELEM
+
+#define HALF_ROUND (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+__attribute__ ((target ("avx2,f16c")))
+static void
+to_half_avx2 (guint16 * restrict dst, const gfloat * restrict src, gsize n)
+{
+  gsize j = 0;
+
+  for (; j + 8 <= n; j += 8)
+    _mm_storeu_si128 ((__m128i *) (dst + j),
+        _mm256_cvtps_ph (_mm256_loadu_ps (src + j), HALF_ROUND));
+  for (; j < n; j++)
+    dst[j] = _cvtss_sh (src[j], HALF_ROUND);
+}
+
+__attribute__ ((target ("avx512f,f16c")))
+static void
+to_half_avx512 (guint16 * restrict dst, const gfloat * restrict src,
+    gsize n)
+{
+  gsize j = 0;
+
+  for (; j + 16 <= n; j += 16)
+    _mm256_storeu_si256 ((__m256i *) (dst + j),
+        _mm512_cvtps_ph (_mm512_loadu_ps (src + j), HALF_ROUND));
+  for (; j < n; j++)
+    dst[j] = _cvtss_sh (src[j], HALF_ROUND);
+}
+#undef HALF_ROUND
 #endif
 
 typedef struct
@@ -544,6 +654,11 @@ typedef struct
   Span2Func func2;
   SpanOffFunc off_func;
   Span2OffFunc off2_func;
+  /* binary16 windows (NULL where the CPU cannot convert them, or
+   * DISK_FAST_HALF=0) */
+  SpanFunc half_func;
+  Span2Func half_func2;
+  ToHalfFunc to_half;
   const gchar *name;
 } SpanKernel;
 
@@ -571,6 +686,9 @@ span_kernel (void)
       kernel.func2 = span2_avx512;
       kernel.off_func = span_off_avx512;
       kernel.off2_func = span2_off_avx512;
+      kernel.half_func = span_half_avx512;
+      kernel.half_func2 = span2_half_avx512;
+      kernel.to_half = to_half_avx512;
       kernel.name = "avx512f";
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
@@ -578,8 +696,16 @@ span_kernel (void)
       kernel.func2 = span2_avx2;
       kernel.off_func = span_off_avx2;
       kernel.off2_func = span2_off_avx2;
+      kernel.half_func = span_half_avx2;
+      kernel.half_func2 = span2_half_avx2;
+      kernel.to_half = to_half_avx2;
       kernel.name = "avx2";
     }
+    /* F16C came with AVX on every x86 CPU that has AVX2, but it is a
+     * feature of its own. */
+    if (!__builtin_cpu_supports ("f16c")
+        || g_strcmp0 (g_getenv ("DISK_FAST_HALF"), "0") == 0)
+      kernel.half_func = NULL, kernel.half_func2 = NULL, kernel.to_half = NULL;
 #else
     (void) force;
 #endif
@@ -615,7 +741,7 @@ disk_fast_simd_name (void)
 void
 disk_fast_scratch_init (Scratch * s, guint n_taps)
 {
-  s->src = g_new (const gfloat *, MAX (n_taps, 1));
+  s->src = g_new (gconstpointer, MAX (n_taps, 1));
   s->seg = NULL;
   s->seg_size = 0;
 }
@@ -627,28 +753,67 @@ disk_fast_scratch_clear (Scratch * s)
   g_free (s->seg);
 }
 
-/* Input columns c0 <= c < c0 + len of `row`, each clamped into the row, to
- * `dst`: the repeated edge pixels on either side, a plain copy between. */
+/* Rows of a plane as the row functions read and write them: a whole image
+ * or a window of its rows (the image's height for clamping, but data from
+ * row `first` on), of floats or, between the layers of a stream with
+ * DISK_FAST_ROWS_HALF, of binary16 values. */
+typedef struct
+{
+  gint width, height;
+  guint channels;
+  gsize stride;                 /* values from one row to the next */
+  gsize bytes;                  /* of one value: 4 (float) or 2 (binary16) */
+  gpointer data;
+} Rows;
+
+static inline Rows
+rows_of_image (const DiskImage * image)
+{
+  Rows r = { image->width, image->height, image->channels, image->stride,
+    sizeof (gfloat), image->data
+  };
+
+  return r;
+}
+
+/* Pixel (x, y) of `r`, whose data starts at row `first`. */
+static inline gpointer
+rows_pixel (const Rows * r, gint first, gint x, gint y)
+{
+  return (guint8 *) r->data + ((gsize) (y - first) * r->stride
+      + (gsize) x * r->channels) * r->bytes;
+}
+
+/* The kernels that read rows of `r`'s values. */
+static inline SpanFunc
+rows_span_func (const Rows * r)
+{
+  return r->bytes == sizeof (gfloat) ? span_kernel ()->func
+      : span_kernel ()->half_func;
+}
+
+/* Input columns c0 <= c < c0 + len of `row` (pixels of `pixel_bytes`),
+ * each clamped into the row, to `dst`: the repeated edge pixels on either
+ * side, a plain copy between. */
 static void
-copy_clamped (gfloat * dst, const gfloat * row, gint c0, gsize len,
-    gint width, guint ch)
+copy_clamped (gpointer dst, gconstpointer row, gint c0, gsize len,
+    gint width, gsize pixel_bytes)
 {
   const gint c1 = c0 + (gint) len;
   const gint mid0 = CLAMP (c0, 0, width), mid1 = CLAMP (c1, mid0, width);
+  const guint8 *last = (const guint8 *) row + (gsize) (width - 1) * pixel_bytes;
+  guint8 *d = dst;
   gint c;
-  guint k;
 
-  for (c = c0; c < MIN (mid0, c1); c++, dst += ch)
-    for (k = 0; k < ch; k++)
-      dst[k] = row[k];
+  for (c = c0; c < MIN (mid0, c1); c++, d += pixel_bytes)
+    memcpy (d, row, pixel_bytes);
   if (mid1 > mid0) {
-    memcpy (dst, row + (gsize) mid0 * ch,
-        sizeof (gfloat) * (gsize) (mid1 - mid0) * ch);
-    dst += (gsize) (mid1 - mid0) * ch;
+    memcpy (d, (const guint8 *) row + (gsize) mid0 * pixel_bytes,
+        (gsize) (mid1 - mid0) * pixel_bytes);
+    d += (gsize) (mid1 - mid0) * pixel_bytes;
   }
-  for (c = MAX (mid1, c0); c < c1; c++, dst += ch)
-    for (k = 0; k < ch; k++)
-      dst[k] = row[(gsize) (width - 1) * ch + k];
+  for (c = MAX (mid1, c0); c < c1; c++, d += pixel_bytes)
+    memcpy (d, last, pixel_bytes);
 }
 
 /* Pixels x_begin <= x < x_end of row y whose reads may cross an edge: the
@@ -689,7 +854,7 @@ edge_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
           disk_edge_clamp ((gint) y + layer->dy[i], height));
 
       seg = seg == NULL ? s->seg : seg + len * ch;
-      copy_clamped (seg, row, c0, len, width, ch);
+      copy_clamped (seg, row, c0, len, width, sizeof (gfloat) * ch);
       last_dy = layer->dy[i];
     }
     s->src[i] = seg + (gsize) (x_begin + layer->dx[i] - c0) * ch;
@@ -698,33 +863,25 @@ edge_span (const DiskFastLayer * layer, const DiskImage * in, gfloat * o,
       (gsize) (x_end - x_begin) * ch);
 }
 
-/* Pixel (x, y) of a window: `w` describes a whole image (its height is the
- * image's, for clamping) but its data holds only the rows from `first` on
- * (first = 0 for a whole image). */
-static inline gfloat *
-window_pixel (const DiskImage * w, gint first, gint x, gint y)
-{
-  return w->data + (gsize) (y - first) * w->stride + (gsize) x * w->channels;
-}
-
 /* Where each tap of output pixel (x, y) reads, for an x whose reads all fall
  * inside the row: taps are sorted by row, so the row is found once per
  * distinct dy. */
 static inline void
-set_read_pointers (const DiskFastLayer * layer, const DiskImage * in,
-    gint first, guint y, gint x, const gfloat ** src)
+set_read_pointers (const DiskFastLayer * layer, const Rows * in, gint first,
+    guint y, gint x, gconstpointer * src)
 {
-  const gfloat *row = NULL;
+  const gsize tap_bytes = in->channels * in->bytes;
+  const guint8 *row = NULL;
   gint last_dy = 0;
   guint i;
 
   for (i = 0; i < layer->n; i++) {
     if (row == NULL || layer->dy[i] != last_dy) {
       last_dy = layer->dy[i];
-      row = window_pixel (in, first, x, disk_edge_clamp ((gint) y + last_dy,
+      row = rows_pixel (in, first, x, disk_edge_clamp ((gint) y + last_dy,
               in->height));
     }
-    src[i] = row + (gssize) layer->dx[i] * in->channels;
+    src[i] = row + (gssize) layer->dx[i] * (gssize) tap_bytes;
   }
 }
 
@@ -740,7 +897,9 @@ disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
   const gint hi = CLAMP (width - layer->dx_max, lo, x_end);
 
   if (lo < hi) {
-    set_read_pointers (layer, in, 0, y, lo, s->src);
+    const Rows rows = rows_of_image (in);
+
+    set_read_pointers (layer, &rows, 0, y, lo, s->src);
     span_kernel ()->func (o + (gsize) lo * ch, s->src, layer->w, layer->n,
         (gsize) (hi - lo) * ch);
   }
@@ -750,22 +909,23 @@ disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
 
 /* The columns x_begin <= x < x_end of a uniform band whose reads may cross
  * an edge, for every input row the band reads: each input row's clamped
- * piece is copied once per band, not once per output row reading it. */
+ * piece is copied once per band, not once per output row reading it (in
+ * the input's values, float or binary16). */
 typedef struct
 {
   gint x_begin, x_end;
   gint row0;                    /* first input row held */
   gint c0;                      /* input column of a piece's first pixel */
   gsize len;                    /* pixels per piece */
-  gfloat *data;
+  gsize pixel_bytes;
+  guint8 *data;
 } EdgeCache;
 
 static void
 edge_cache_init (EdgeCache * e, const DiskFastLayer * layer,
-    const DiskImage * in, gint first, gint x_begin, gint x_end, gint row0,
+    const Rows * in, gint first, gint x_begin, gint x_end, gint row0,
     gint row1)
 {
-  const guint ch = in->channels;
   gint r;
 
   e->x_begin = x_begin;
@@ -776,15 +936,17 @@ edge_cache_init (EdgeCache * e, const DiskFastLayer * layer,
   e->row0 = row0;
   e->c0 = x_begin + layer->dx_min;
   e->len = (gsize) (x_end - x_begin + layer->dx_max - layer->dx_min);
-  e->data = g_new (gfloat, (gsize) (row1 - row0 + 1) * e->len * ch);
+  e->pixel_bytes = in->channels * in->bytes;
+  e->data = g_malloc ((gsize) (row1 - row0 + 1) * e->len * e->pixel_bytes);
   for (r = row0; r <= row1; r++)
-    copy_clamped (e->data + (gsize) (r - row0) * e->len * ch,
-        window_pixel (in, first, 0, r), e->c0, e->len, in->width, ch);
+    copy_clamped (e->data + (gsize) (r - row0) * e->len * e->pixel_bytes,
+        rows_pixel (in, first, 0, r), e->c0, e->len, in->width,
+        e->pixel_bytes);
 }
 
 static void
 edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
-    const DiskImage * in, gfloat * o, guint y, Scratch * s)
+    const Rows * in, gfloat * o, guint y, Scratch * s)
 {
   const guint ch = in->channels;
   guint i, k;
@@ -802,9 +964,9 @@ edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
     const gint r = disk_edge_clamp ((gint) y + layer->dy[i], in->height);
 
     s->src[i] = e->data + ((gsize) (r - e->row0) * e->len
-        + (gsize) (e->x_begin + layer->dx[i] - e->c0)) * ch;
+        + (gsize) (e->x_begin + layer->dx[i] - e->c0)) * e->pixel_bytes;
   }
-  span_kernel ()->func (o + (gsize) e->x_begin * ch, s->src, layer->w,
+  rows_span_func (in) (o + (gsize) e->x_begin * ch, s->src, layer->w,
       layer->n, (gsize) (e->x_end - e->x_begin) * ch);
 }
 
@@ -822,15 +984,23 @@ layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
 }
 
 /* Rows y_begin <= y < y_end of out = layer (in), where `in` holds the rows
- * from in_first on and `out` the rows from out_first on (windows, see
- * window_pixel). */
+ * from in_first on and `out` the rows from out_first on. The sums are in
+ * float whatever the rows hold; binary16 output rows are rounded from
+ * them once a row is complete. */
 static void
-layer_rows_window (const DiskFastLayer * layer, const DiskImage * in,
-    gint in_first, DiskImage * out, gint out_first, guint y_begin, guint y_end)
+layer_rows_window (const DiskFastLayer * layer, const Rows * in,
+    gint in_first, const Rows * out, gint out_first, guint y_begin,
+    guint y_end)
 {
   const gint width = in->width, height = in->height;
   const gint lo = CLAMP (-layer->dx_min, 0, width);
   const gint hi = CLAMP (width - layer->dx_max, lo, width);
+  const gsize row_len = (gsize) width * in->channels;
+  const gboolean half_out = out->bytes != sizeof (gfloat);
+  const SpanFunc func = rows_span_func (in);
+  const Span2Func func2 = in->bytes == sizeof (gfloat) ?
+      span_kernel ()->func2 : span_kernel ()->half_func2;
+  g_autofree gfloat *staging = half_out ? g_new (gfloat, 2 * row_len) : NULL;
   gint up, down, row0, row1;
   EdgeCache left, right;
   Scratch s;
@@ -847,32 +1017,38 @@ layer_rows_window (const DiskFastLayer * layer, const DiskImage * in,
   disk_fast_scratch_init (&s, MAX (layer->n, layer->pn));
   for (y = y_begin; y < y_end;) {
     const gsize len = (gsize) (hi - lo) * in->channels;
+    gfloat *o[2];
     gsize done = 0;
-    guint k, rows = 1;
+    guint k, rows = MIN (2, y_end - y);
 
+    for (k = 0; k < rows; k++)
+      o[k] = half_out ? staging + k * row_len
+          : rows_pixel (out, out_first, 0, y + k);
     /* Interior: two rows at once where the band has two left (same bits
      * as one by one), then what the pair kernel leaves, row by row. */
-    if (lo < hi && y + 1 < y_end && layer->pn > 0) {
+    if (lo < hi && rows == 2 && layer->pn > 0) {
       for (i = 0; i < layer->pn; i++)
-        s.src[i] = window_pixel (in, in_first, lo + layer->pdx[i],
+        s.src[i] = rows_pixel (in, in_first, lo + layer->pdx[i],
             disk_edge_clamp ((gint) y + layer->pr[i], height));
-      done = span_kernel ()->func2 (window_pixel (out, out_first, lo, y),
-          window_pixel (out, out_first, lo, y + 1), s.src, layer->pw0,
-          layer->pw1, layer->pn, len);
-      rows = 2;
+      done = func2 (o[0] + (gsize) lo * in->channels,
+          o[1] + (gsize) lo * in->channels, s.src, layer->pw0, layer->pw1,
+          layer->pn, len);
+    } else {
+      rows = 1;
     }
     for (k = 0; k < rows; k++) {
-      gfloat *o = window_pixel (out, out_first, 0, y + k);
-
       if (lo < hi && done < len) {
         set_read_pointers (layer, in, in_first, y + k, lo, s.src);
         for (i = 0; i < layer->n; i++)
-          s.src[i] += done;
-        span_kernel ()->func (o + (gsize) lo * in->channels + done, s.src,
-            layer->w, layer->n, len - done);
+          s.src[i] = (const guint8 *) s.src[i] + done * in->bytes;
+        func (o[k] + (gsize) lo * in->channels + done, s.src, layer->w,
+            layer->n, len - done);
       }
-      edge_cache_row (&left, layer, in, o, y + k, &s);
-      edge_cache_row (&right, layer, in, o, y + k, &s);
+      edge_cache_row (&left, layer, in, o[k], y + k, &s);
+      edge_cache_row (&right, layer, in, o[k], y + k, &s);
+      if (half_out)
+        span_kernel ()->to_half (rows_pixel (out, out_first, 0, y + k), o[k],
+            row_len);
     }
     y += rows;
   }
@@ -885,12 +1061,16 @@ void
 disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end)
 {
+  Rows in_rows, out_rows;
+
   g_return_if_fail (disk_image_same_shape (in, out));
   g_return_if_fail (in != out);
   g_return_if_fail (in->width == layer->width && in->height == layer->height);
   g_return_if_fail (y_begin <= y_end && y_end <= in->height);
 
-  layer_rows_window (layer, in, 0, out, 0, y_begin, y_end);
+  in_rows = rows_of_image (in);
+  out_rows = rows_of_image (out);
+  layer_rows_window (layer, &in_rows, 0, &out_rows, 0, y_begin, y_end);
 }
 
 /* Output rows each step of disk_fast_plan_rows adds to the last layer:
@@ -959,7 +1139,34 @@ disk_fast_workspace_block (DiskFastWorkspace * workspace, guint block,
  * the input of layer i, window n the output: windows 0 and n are the
  * whole images `in` and `out`, or with a stream sliding windows that
  * stream->read fills and stream->write empties; the windows in between
- * always slide. */
+ * always slide. With binary16 rows (a stream's choice), windows 0 to
+ * n - 1 hold binary16: the input rows are read into `staging` a step at a
+ * time and rounded into window 0. */
+/* Input rows y_begin <= y < y_end of a stream into the binary16 window `w`
+ * (data from row `first` on), through `staging` (`step` float rows), in
+ * order, a step at a time. */
+static void
+read_half_rows (const DiskFastStream * stream, gfloat * staging, gint step,
+    const Rows * w, gint first, gint y_begin, gint y_end)
+{
+  gint y, k;
+
+  for (y = y_begin; y < y_end; y += step) {
+    const gint y1 = MIN (y_end, y + step);
+
+    stream->read (stream->data, staging, w->stride, y, y1);
+    for (k = y; k < y1; k++)
+      span_kernel ()->to_half (rows_pixel (w, first, 0, k),
+          staging + (gsize) (k - y) * w->stride, w->stride);
+  }
+}
+
+gboolean
+disk_fast_half_rows_supported (void)
+{
+  return span_kernel ()->half_func != NULL;
+}
+
 static void
 plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     const DiskFastStream * stream, guint channels, guint y_begin,
@@ -976,9 +1183,13 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   gint need0[DISK_MAX_LAYERS + 1], need1[DISK_MAX_LAYERS + 1];
   gint first[DISK_MAX_LAYERS + 1], done[DISK_MAX_LAYERS + 1];
   gint until[DISK_MAX_LAYERS + 1], capacity[DISK_MAX_LAYERS + 1];
-  DiskImage window[DISK_MAX_LAYERS + 1];
+  Rows window[DISK_MAX_LAYERS + 1];
   g_autoptr (DiskFastWorkspace) own = NULL;
-  gfloat *data;
+  const gboolean half = stream != NULL && stream->rows == DISK_FAST_ROWS_HALF
+      && disk_fast_half_rows_supported ();
+  const gsize row_len = (gsize) width * channels;
+  guint8 *data;
+  gfloat *staging = NULL;
   gsize total = 0;
   gint i, l, reach = 0;
 
@@ -1000,26 +1211,35 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   }
   capacity[n] = MIN (need1[n] - need0[n], step);
   for (i = slide0; i <= slide1; i++)
-    total += (gsize) capacity[i] * width * channels;
+    total += (gsize) capacity[i] * row_len
+        * (half && i < n ? sizeof (guint16) : sizeof (gfloat));
+  if (half)
+    total += (gsize) step * row_len * sizeof (gfloat);
   /* One block for all windows, kept by the workspace from call to call:
-   * fresh memory every call costs page faults in every frame. */
+   * fresh memory every call costs page faults in every frame. Every
+   * window starts on a 64-byte boundary (a cache line). */
+  total += (gsize) (n + 2) * 64;
   if (workspace == NULL)
     workspace = own = disk_fast_workspace_new ();
   data = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_WINDOWS,
-      sizeof (gfloat) * MAX (total, 1));
+      total);
   for (i = 0; i <= n; i++) {
     if (i < slide0 || i > slide1) {
-      window[i] = i == 0 ? *in : *out;
+      window[i] = rows_of_image (i == 0 ? in : out);
       capacity[i] = height;
       continue;
     }
+    data = (guint8 *) (((guintptr) data + 63) & ~(guintptr) 63);
     window[i].width = width;
     window[i].height = height;
     window[i].channels = channels;
-    window[i].stride = (gsize) width * channels;
+    window[i].stride = row_len;
+    window[i].bytes = half && i < n ? sizeof (guint16) : sizeof (gfloat);
     window[i].data = data;
-    data += (gsize) capacity[i] * window[i].stride;
+    data += (gsize) capacity[i] * row_len * window[i].bytes;
   }
+  if (half)
+    staging = (gfloat *) (((guintptr) data + 63) & ~(guintptr) 63);
   for (i = 0; i <= n; i++)
     first[i] = done[i] = need0[i];
   /* without a stream, the whole images: all of the input is there */
@@ -1044,22 +1264,25 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
         /* Slide: drop the rows the next layer no longer reads. */
         const gint keep = MAX (first[i], MAX (0, done[i + 1] - up[i]));
 
-        memmove (window[i].data, window_pixel (&window[i], first[i], 0, keep),
-            sizeof (gfloat) * (gsize) (done[i] - keep) * window[i].stride);
+        memmove (window[i].data, rows_pixel (&window[i], first[i], 0, keep),
+            (gsize) (done[i] - keep) * window[i].stride * window[i].bytes);
         first[i] = keep;
         g_assert (until[i] - first[i] <= capacity[i]);
       }
-      if (i == 0)
-        stream->read (stream->data, window_pixel (&window[0], first[0], 0,
+      if (i == 0 && !half)
+        stream->read (stream->data, rows_pixel (&window[0], first[0], 0,
                 done[0]), window[0].stride, done[0], until[0]);
+      else if (i == 0)
+        read_half_rows (stream, staging, step, &window[0], first[0],
+            done[0], until[0]);
       else
         layer_rows_window (plan->layers[i - 1], &window[i - 1], first[i - 1],
             &window[i], first[i], done[i], until[i]);
       done[i] = until[i];
     }
     if (stream != NULL)
-      stream->write (stream->data, window[n].data, window[n].stride,
-          first[n], done[n]);
+      stream->write (stream->data, (const gfloat *) window[n].data,
+          window[n].stride, first[n], done[n]);
   }
 }
 

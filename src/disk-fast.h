@@ -77,10 +77,36 @@ void disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end,
     DiskFastWorkspace * workspace);
 
+/* How disk_fast_plan_stream holds the rows between layers (the input
+ * rows and every layer's output but the last):
+ *
+ * DISK_FAST_ROWS_FLOAT: in float; the bits of disk_fast_plan_rows.
+ * DISK_FAST_ROWS_HALF: in IEEE binary16 where the CPU converts it in
+ *   hardware (x86 F16C with the AVX2 or AVX-512 kernels), else in float.
+ *   Every value held is rounded to nearest with a relative error of at
+ *   most 2^-11 (values below 2^-14 in magnitude: an absolute error of at
+ *   most 2^-25); the sums stay in float. Half the bytes per tap read: the
+ *   kernels are bound by their loads (docs/PERFORMANCE.md, sixth pass).
+ *   For 8-bit video the output stays well within one step of 1/255 of the
+ *   float path's (tests/test-fast.c bounds the difference from the
+ *   weights; tests/test-element.c holds the element's 8-bit formats to
+ *   1 LSB of the reference); not for deeper formats.
+ *   DISK_FAST_HALF=0 in the environment turns it off (comparisons). */
+typedef enum
+{
+  DISK_FAST_ROWS_FLOAT,
+  DISK_FAST_ROWS_HALF,
+} DiskFastRows;
+
+/* TRUE if DISK_FAST_ROWS_HALF holds rows in binary16 on this CPU (else it
+ * is DISK_FAST_ROWS_FLOAT). */
+gboolean disk_fast_half_rows_supported (void);
+
 /* Where disk_fast_plan_stream takes its input rows and leaves its output
  * rows: `read` writes input rows y_begin <= y < y_end (row y at
  * rows + (y - y_begin) * stride floats); `write` takes output rows
- * y_begin <= y < y_end from `rows` likewise. */
+ * y_begin <= y < y_end from `rows` likewise. `rows`: how the rows between
+ * layers are held (0, DISK_FAST_ROWS_FLOAT, unless set). */
 typedef struct
 {
   void (*read) (gpointer data, gfloat * rows, gsize stride, guint y_begin,
@@ -88,6 +114,7 @@ typedef struct
   void (*write) (gpointer data, const gfloat * rows, gsize stride,
       guint y_begin, guint y_end);
   gpointer data;
+  DiskFastRows rows;
 } DiskFastStream;
 
 /* disk_fast_plan_rows with the input and output in windows of a few rows
@@ -97,8 +124,8 @@ typedef struct
  * plan's size. Each call reads every input row its band needs (the band
  * widened by the complex's reach, clamped to the image) exactly once, in
  * order, in pieces of a few rows, and writes rows y_begin .. y_end - 1
- * exactly once, in order; the output has the bits of
- * disk_fast_plan_rows. */
+ * exactly once, in order; with DISK_FAST_ROWS_FLOAT the output has the
+ * bits of disk_fast_plan_rows. */
 void disk_fast_plan_stream (const DiskFastPlan * plan,
     const DiskFastStream * stream, guint channels, guint y_begin,
     guint y_end, DiskFastWorkspace * workspace);

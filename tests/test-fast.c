@@ -299,8 +299,12 @@ check_plan_stream (const DiskFastPlan * plan, const DiskImage * in,
     const guint y0 = MIN (cuts[b], h), y1 = MIN (cuts[b + 1], h);
     StreamCheck poison = { NULL, NULL, -1, 0, TRUE };
     StreamCheck check = { in, got, -1, y0, TRUE };
-    DiskFastStream nan_stream = { check_read, check_write, &poison };
-    DiskFastStream stream = { check_read, check_write, &check };
+    DiskFastStream nan_stream = { check_read, check_write, &poison,
+      DISK_FAST_ROWS_FLOAT
+    };
+    DiskFastStream stream = { check_read, check_write, &check,
+      DISK_FAST_ROWS_FLOAT
+    };
 
     disk_fast_plan_stream (plan, &nan_stream, ch, 0, h, workspace);
     disk_fast_plan_stream (plan, &stream, ch, y0, y1, workspace);
@@ -321,6 +325,106 @@ static void
 test_plan_stream_identical (void)
 {
   for_each_one_pass_case (29, check_plan_stream);
+}
+
+/* How far the output of disk_fast_plan_stream with binary16 rows may be
+ * from the float path's, from what disk-fast.h promises: every value held
+ * between layers (the input and each layer's output but the last) is
+ * rounded with a relative error of at most 2^-11 (2^-25 absolute below
+ * 2^-14), and an error e in the input of layer l reaches the output at most
+ * e * A_l * ... * A_{n-1}, A_l the sum of |w| over layer l's integer taps.
+ * `stages` are the float path's values at each of those points. The sums
+ * themselves are in float in the same order in both paths: their rounding
+ * on slightly different values is allowed for by the last term. */
+static gdouble
+half_rows_bound (const DiskFastPlan * plan, DiskImage ** stages)
+{
+  const guint n = disk_fast_plan_n_layers (plan);
+  gdouble gain[DISK_MAX_LAYERS + 1], bound = 0.0, largest = 0.0;
+  guint l, i, j;
+
+  gain[n] = 1.0;
+  for (l = n; l-- > 0;) {
+    const DiskFastLayer *layer = disk_fast_plan_layer (plan, l);
+    gdouble a = 0.0;
+
+    for (i = 0; i < layer->n; i++)
+      a += fabs (layer->w[i]);
+    gain[l] = gain[l + 1] * a;
+  }
+  for (l = 0; l < n; l++) {
+    gdouble m = 0.0;
+
+    for (j = 0; j < stages[l]->stride * stages[l]->height; j++)
+      m = MAX (m, fabs (stages[l]->data[j]));
+    /* the stage's own values, grown by the errors before it */
+    m = m * (1.0 + 1e-2) + bound;
+    largest = MAX (largest, m * gain[l]);
+    bound += (ldexp (m, -11) + ldexp (1.0, -25)) * gain[l];
+  }
+  return bound + 32 * n * ldexp (largest, -24);
+}
+
+static guint half_cases_differing;
+
+/* As check_plan_stream, with binary16 rows: within half_rows_bound of the
+ * float path (or its bits where the CPU has no binary16 kernels). */
+static void
+check_plan_stream_half (const DiskFastPlan * plan, const DiskImage * in,
+    const DiskImage * want, const guint cuts[4],
+    DiskFastWorkspace * workspace, gboolean use_workspace)
+{
+  const guint n = disk_fast_plan_n_layers (plan), h = in->height;
+  const guint ch = in->channels;
+  g_autoptr (DiskImage) got = disk_image_new (in->width, h, ch);
+  DiskImage *stages[DISK_MAX_LAYERS];
+  gdouble bound, diff;
+  guint b, l;
+
+  (void) use_workspace;
+  disk_image_fill (got, NAN);
+  for (b = 0; b < 3; b++) {
+    const guint y0 = MIN (cuts[b], h), y1 = MIN (cuts[b + 1], h);
+    StreamCheck check = { in, got, -1, y0, TRUE };
+    DiskFastStream stream = { check_read, check_write, &check,
+      DISK_FAST_ROWS_HALF
+    };
+
+    disk_fast_plan_stream (plan, &stream, ch, y0, y1, workspace);
+    g_assert_true (check.in_order);
+    g_assert_cmpint (check.next_write, ==, (gint) (y1 > y0 ? y1 : y0));
+  }
+  if (!disk_fast_half_rows_supported ()) {
+    g_assert_cmpint (memcmp (want->data, got->data,
+            sizeof (gfloat) * want->stride * h), ==, 0);
+    return;
+  }
+  stages[0] = disk_image_copy (in);
+  for (l = 1; l < n; l++) {
+    stages[l] = disk_image_new (in->width, h, ch);
+    disk_fast_layer_rows (disk_fast_plan_layer (plan, l - 1), stages[l - 1],
+        stages[l], 0, h);
+  }
+  bound = half_rows_bound (plan, stages);
+  diff = max_abs_diff (want, got);
+  g_test_message ("binary16 rows: %.3g from float, bound %.3g", diff, bound);
+  g_assert_cmpfloat (diff, <=, bound);
+  half_cases_differing += diff > 0.0;
+  for (l = 0; l < n; l++)
+    disk_image_free (stages[l]);
+}
+
+/* disk_fast_plan_stream with binary16 rows between layers: every band's
+ * rows read and written once and in order as with floats, and the output
+ * within the rounding bound of the float path. Where the CPU converts
+ * binary16, the rows must actually be held in it (outputs differ). */
+static void
+test_plan_stream_half (void)
+{
+  half_cases_differing = 0;
+  for_each_one_pass_case (31, check_plan_stream_half);
+  if (disk_fast_half_rows_supported ())
+    g_assert_cmpuint (half_cases_differing, >, 0);
 }
 
 /* A basis of three random complexes of one structure. */
@@ -1165,6 +1269,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/taps-merge", test_taps_merge);
   g_test_add_func ("/fast/bands-bit-identical", test_bands_bit_identical);
   g_test_add_func ("/fast/plan-rows-identical", test_plan_rows_identical);
+  g_test_add_func ("/fast/plan-stream-half", test_plan_stream_half);
   g_test_add_func ("/fast/plan-stream-identical",
       test_plan_stream_identical);
   g_test_add_func ("/fast/varying-matches-reference",
