@@ -754,15 +754,19 @@ disk_fast_scratch_clear (Scratch * s)
 }
 
 /* Rows of a plane as the row functions read and write them: a whole image
- * or a window of its rows (the image's height for clamping, but data from
- * row `first` on), of floats or, between the layers of a stream with
- * DISK_FAST_ROWS_HALF, of binary16 values. */
+ * or a window of its rows (the image's height for clamping, but data for
+ * some of its rows only), of floats or, between the layers of a stream
+ * with DISK_FAST_ROWS_HALF, of binary16 values. A window holds the rows
+ * from `first` on (passed with it), or with `ring` > 0 is a ring of `ring`
+ * rows, row y in slot y mod ring: a window that moves down the image then
+ * never moves its rows. */
 typedef struct
 {
   gint width, height;
   guint channels;
   gsize stride;                 /* values from one row to the next */
   gsize bytes;                  /* of one value: 4 (float) or 2 (binary16) */
+  guint ring;
   gpointer data;
 } Rows;
 
@@ -770,17 +774,19 @@ static inline Rows
 rows_of_image (const DiskImage * image)
 {
   Rows r = { image->width, image->height, image->channels, image->stride,
-    sizeof (gfloat), image->data
+    sizeof (gfloat), 0, image->data
   };
 
   return r;
 }
 
-/* Pixel (x, y) of `r`, whose data starts at row `first`. */
+/* Pixel (x, y) of `r`, whose data starts at row `first` (unless a ring). */
 static inline gpointer
 rows_pixel (const Rows * r, gint first, gint x, gint y)
 {
-  return (guint8 *) r->data + ((gsize) (y - first) * r->stride
+  const gsize slot = r->ring > 0 ? (guint) y % r->ring : (gsize) (y - first);
+
+  return (guint8 *) r->data + (slot * r->stride
       + (gsize) x * r->channels) * r->bytes;
 }
 
@@ -1001,6 +1007,7 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
   const Span2Func func2 = in->bytes == sizeof (gfloat) ?
       span_kernel ()->func2 : span_kernel ()->half_func2;
   g_autofree gfloat *staging = half_out ? g_new (gfloat, 2 * row_len) : NULL;
+  g_autofree const guint8 **row_at = NULL;
   gint up, down, row0, row1;
   EdgeCache left, right;
   Scratch s;
@@ -1010,6 +1017,8 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
     return;
 
   layer_reach (layer, &up, &down);
+  /* input row y + r of the pair starting at y: row_at[r + up] */
+  row_at = g_new (const guint8 *, up + down + 2);
   row0 = disk_edge_clamp ((gint) y_begin - up, height);
   row1 = disk_edge_clamp ((gint) y_end - 1 + down, height);
   edge_cache_init (&left, layer, in, in_first, 0, lo, row0, row1);
@@ -1027,9 +1036,15 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
     /* Interior: two rows at once where the band has two left (same bits
      * as one by one), then what the pair kernel leaves, row by row. */
     if (lo < hi && rows == 2 && layer->pn > 0) {
+      const gsize tap_bytes = in->channels * in->bytes;
+      gint r;
+
+      for (r = -up; r <= down + 1; r++)
+        row_at[r + up] = rows_pixel (in, in_first, lo,
+            disk_edge_clamp ((gint) y + r, height));
       for (i = 0; i < layer->pn; i++)
-        s.src[i] = rows_pixel (in, in_first, lo + layer->pdx[i],
-            disk_edge_clamp ((gint) y + layer->pr[i], height));
+        s.src[i] = row_at[layer->pr[i] + up]
+            + (gssize) layer->pdx[i] * (gssize) tap_bytes;
       done = func2 (o[0] + (gsize) lo * in->channels,
           o[1] + (gsize) lo * in->channels, s.src, layer->pw0, layer->pw1,
           layer->pn, len);
@@ -1142,9 +1157,23 @@ disk_fast_workspace_block (DiskFastWorkspace * workspace, guint block,
  * always slide. With binary16 rows (a stream's choice), windows 0 to
  * n - 1 hold binary16: the input rows are read into `staging` a step at a
  * time and rounded into window 0. */
+/* Input rows y_begin <= y < y_end of a stream into the float ring `w`, in
+ * order, in pieces that do not wrap around. */
+static void
+read_float_rows (const DiskFastStream * stream, const Rows * w, gint y_begin,
+    gint y_end)
+{
+  gint y, y1;
+
+  for (y = y_begin; y < y_end; y = y1) {
+    y1 = MIN (y_end, y + (gint) (w->ring - (guint) y % w->ring));
+    stream->read (stream->data, rows_pixel (w, 0, 0, y), w->stride, y, y1);
+  }
+}
+
 /* Input rows y_begin <= y < y_end of a stream into the binary16 window `w`
- * (data from row `first` on), through `staging` (`step` float rows), in
- * order, a step at a time. */
+ * (data from row `first` on, or a ring), through `staging` (`step` float
+ * rows), in order, a step at a time. */
 static void
 read_half_rows (const DiskFastStream * stream, gfloat * staging, gint step,
     const Rows * w, gint first, gint y_begin, gint y_end)
@@ -1202,12 +1231,12 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     need0[i] = MAX (0, need0[i + 1] - up[i]);
     need1[i] = MIN (height, need1[i + 1] + down[i]);
   }
-  /* A window holds what its layer still reads plus the rows of one step
-   * (twice, so that it slides every other step), at most the rows the
-   * band needs; the output window one step, emptied after each. */
+  /* A window (a ring) holds what its layer still reads plus the rows of
+   * one step, at most the rows the band needs; the output window one
+   * step, emptied after each. */
   for (i = n - 1; i >= slide0; i--) {
     reach += up[i] + down[i];
-    capacity[i] = MIN (need1[i] - need0[i], 2 * step + reach);
+    capacity[i] = MIN (need1[i] - need0[i], step + reach);
   }
   capacity[n] = MIN (need1[n] - need0[n], step);
   for (i = slide0; i <= slide1; i++)
@@ -1235,6 +1264,7 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     window[i].channels = channels;
     window[i].stride = row_len;
     window[i].bytes = half && i < n ? sizeof (guint16) : sizeof (gfloat);
+    window[i].ring = i < n ? capacity[i] : 0;
     window[i].data = data;
     data += (gsize) capacity[i] * row_len * window[i].bytes;
   }
@@ -1260,18 +1290,14 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     for (i = slide0; i <= n; i++) {
       if (until[i] == done[i])
         continue;
-      if (i < n && until[i] - first[i] > capacity[i]) {
-        /* Slide: drop the rows the next layer no longer reads. */
-        const gint keep = MAX (first[i], MAX (0, done[i + 1] - up[i]));
-
-        memmove (window[i].data, rows_pixel (&window[i], first[i], 0, keep),
-            (gsize) (done[i] - keep) * window[i].stride * window[i].bytes);
-        first[i] = keep;
+      if (i < n) {
+        /* The rows the next layer still reads and this step's: in the
+         * ring at once. */
+        first[i] = MAX (first[i], MAX (0, done[i + 1] - up[i]));
         g_assert (until[i] - first[i] <= capacity[i]);
       }
       if (i == 0 && !half)
-        stream->read (stream->data, rows_pixel (&window[0], first[0], 0,
-                done[0]), window[0].stride, done[0], until[0]);
+        read_float_rows (stream, &window[0], done[0], until[0]);
       else if (i == 0)
         read_half_rows (stream, staging, step, &window[0], first[0],
             done[0], until[0]);
