@@ -15,12 +15,19 @@ struct _DiskFastLayer
   gfloat *w;
   gint dx_min, dx_max;
   guint width, height;
-  /* Sorted plans: the taps of two output rows y, y + 1 merged (input row
-   * y + pr[i], column dx; weight pw0[i] for row y, pw1[i] for row y + 1;
-   * disk-fast.c: plan_row_pairs). NULL, pn 0 for unsorted plans. */
-  guint pn;
+  /* Sorted plans: the taps of two output rows y, y + 1 (y even) merged:
+   * entry i reads input row y + pr[i], column dx + pdx[i], with weight
+   * pw0[i] for row y and pw1[i] for row y + 1. The first pn_both entries
+   * feed both rows, the next pn_first row y only, the last pn_second row
+   * y + 1 only (disk-fast.c: plan_row_pairs). And each row's taps alone in
+   * the order its pair sums them (row y: sdy[0], sdx[0], sw[0]; row y + 1:
+   * index 1; n each), for its interior when it is not paired. NULL, 0 for
+   * unsorted plans. */
+  guint pn, pn_both, pn_first, pn_second;
   gint *pr, *pdx;
   gfloat *pw0, *pw1;
+  gint *sdy[2], *sdx[2];
+  gfloat *sw[2];
 };
 
 /* disk_fast_layer_new without sorting the taps (any order is as exact;

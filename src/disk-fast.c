@@ -108,19 +108,25 @@ merge_int_taps (IntTap * taps, guint n)
  * input row that tap (dx, dy + 1) of row y reads, and bilinear taps come
  * in such vertical pairs, so one load can feed both rows. The union of
  * both rows' taps, keyed by (input row offset r from y, dx), each with its
- * weight for row y (w0) and for row y + 1 (w1), 0 where it has none;
- * sorted by (r, dx), so each row meets its own taps in its own order (see
- * disk_fast_layer_rows). */
+ * weight for row y (w0) and for row y + 1 (w1): first the reads both rows
+ * make, then those of row y only, then those of row y + 1 only, each group
+ * sorted by (r, dx). No multiply-add is spent on a weight of 0 (about a
+ * third of the union's would be), but each row now meets its taps in an
+ * order of its own: the group it shares, then its own. A row sums in that
+ * order also when it is computed alone (sdy, sdx, sw), and pairs always
+ * start at an even row, so that its bits do not depend on how rows are
+ * split into bands and steps (disk_fast_layer_rows). */
 static void
 plan_row_pairs (DiskFastLayer * layer)
 {
   const guint n = layer->n;
-  guint i = 0, j = 0, m = 0;
+  g_autofree gint *kind = g_new (gint, 2 * MAX (n, 1));
+  g_autofree gint *r = g_new (gint, 2 * MAX (n, 1));
+  g_autofree gint *dx = g_new (gint, 2 * MAX (n, 1));
+  g_autofree gfloat *w0 = g_new (gfloat, 2 * MAX (n, 1));
+  g_autofree gfloat *w1 = g_new (gfloat, 2 * MAX (n, 1));
+  guint i = 0, j = 0, m = 0, k, g, out, single[2] = { 0, 0 };
 
-  layer->pr = g_new (gint, 2 * MAX (n, 1));
-  layer->pdx = g_new (gint, 2 * MAX (n, 1));
-  layer->pw0 = g_new (gfloat, 2 * MAX (n, 1));
-  layer->pw1 = g_new (gfloat, 2 * MAX (n, 1));
   /* merge row y's taps (r = dy) with row y + 1's (r = dy + 1) */
   while (i < n || j < n) {
     gint ri = i < n ? layer->dy[i] : G_MAXINT;
@@ -130,13 +136,53 @@ plan_row_pairs (DiskFastLayer * layer)
     gboolean take_i = ri < rj || (ri == rj && dxi <= dxj);
     gboolean take_j = rj < ri || (ri == rj && dxj <= dxi);
 
-    layer->pr[m] = take_i ? ri : rj;
-    layer->pdx[m] = take_i ? dxi : dxj;
-    layer->pw0[m] = take_i ? layer->w[i++] : 0.0f;
-    layer->pw1[m] = take_j ? layer->w[j++] : 0.0f;
+    r[m] = take_i ? ri : rj;
+    dx[m] = take_i ? dxi : dxj;
+    w0[m] = take_i ? layer->w[i++] : 0.0f;
+    w1[m] = take_j ? layer->w[j++] : 0.0f;
+    kind[m] = take_i && take_j ? 0 : take_i ? 1 : 2;
     m++;
   }
+
   layer->pn = m;
+  layer->pr = g_new (gint, MAX (m, 1));
+  layer->pdx = g_new (gint, MAX (m, 1));
+  layer->pw0 = g_new (gfloat, MAX (m, 1));
+  layer->pw1 = g_new (gfloat, MAX (m, 1));
+  for (k = 0; k < 2; k++) {
+    layer->sdy[k] = g_new (gint, MAX (n, 1));
+    layer->sdx[k] = g_new (gint, MAX (n, 1));
+    layer->sw[k] = g_new (gfloat, MAX (n, 1));
+  }
+  /* group 0: both rows, 1: row y only, 2: row y + 1 only */
+  for (g = 0, out = 0; g < 3; g++) {
+    for (k = 0; k < m; k++) {
+      if (kind[k] != (gint) g)
+        continue;
+      layer->pr[out] = r[k];
+      layer->pdx[out] = dx[k];
+      layer->pw0[out] = w0[k];
+      layer->pw1[out] = w1[k];
+      out++;
+      if (g != 2) {
+        layer->sdy[0][single[0]] = r[k];
+        layer->sdx[0][single[0]] = dx[k];
+        layer->sw[0][single[0]++] = w0[k];
+      }
+      if (g != 1) {
+        layer->sdy[1][single[1]] = r[k] - 1;
+        layer->sdx[1][single[1]] = dx[k];
+        layer->sw[1][single[1]++] = w1[k];
+      }
+    }
+    if (g == 0)
+      layer->pn_both = out;
+    else if (g == 1)
+      layer->pn_first = out - layer->pn_both;
+    else
+      layer->pn_second = out - layer->pn_both - layer->pn_first;
+  }
+  g_assert (single[0] == n && single[1] == n);
 }
 
 /* The integer taps of `samples`; `sorted`: by row, then column, so that
@@ -223,6 +269,11 @@ disk_fast_layer_free (DiskFastLayer * layer)
   g_free (layer->pdx);
   g_free (layer->pw0);
   g_free (layer->pw1);
+  for (guint k = 0; k < 2; k++) {
+    g_free (layer->sdy[k]);
+    g_free (layer->sdx[k]);
+    g_free (layer->sw[k]);
+  }
   g_free (layer);
 }
 
@@ -290,9 +341,13 @@ typedef gfloat v16f_u __attribute__ ((vector_size (64), aligned (4)));
 typedef void (*SpanFunc) (gfloat * restrict o,
     gconstpointer const *restrict src, const gfloat * restrict w, guint n,
     gsize len);
+/* The row-pair kernel: src[i] feeds o0 with w0[i] and o1 with w1[i] for
+ * i < n_both, o0 only for the next n_first, o1 only for the last
+ * n_second. */
 typedef gsize (*Span2Func) (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len);
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len);
 /* dst[j] = src[j] rounded to binary16 (to nearest, ties to even), for
  * 0 <= j < n. */
 typedef void (*ToHalfFunc) (guint16 * restrict dst,
@@ -388,13 +443,15 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
 /* Two sums over the same reads: o0 with weights w0, o1 with w1 (two output
  * rows, or two levels of a varying layer). SPAN2_BLOCKS covers the first
  * multiple of UNIT floats of len (`covered`), four vectors per sum: eight
- * accumulators. For rows UNIT is the one-row kernel's block (8 VW), and
- * each float is summed over the taps in order as there, so a row computes
- * to the same bits whether it is run alone or paired (SPAN2_BODY, the rest
- * left to the one-row kernel). SPAN2_FULL_BODY also does the rest, one
+ * accumulators; reads 0 .. NB - 1 feed both sums, the next NA o0 only, the
+ * next NC o1 only. For rows UNIT is the one-row kernel's block (8 VW), and
+ * each float is summed over its row's taps in order as there, so a row
+ * computes to the same bits whether it is run alone (with its taps in the
+ * pair's order) or paired (SPAN2_BODY, the rest left to the one-row
+ * kernel). SPAN2_FULL_BODY (every read feeds both) also does the rest, one
  * vector, half vector, quarter vector, float at a time (TAIL2_SUM: each sum
  * split over two accumulators). */
-#define SPAN2_BLOCKS(V, VU, VW, UNIT)                                     \
+#define SPAN2_BLOCKS(V, VU, VW, UNIT, NB, NA, NC)                         \
   const gsize covered = len / (UNIT) * (UNIT);                            \
   gsize j;                                                                \
   guint i;                                                                \
@@ -403,7 +460,7 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
     V a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };                     \
     V b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };                     \
                                                                           \
-    for (i = 0; i < n; i++) {                                             \
+    for (i = 0; i < (NB); i++) {                                          \
       const ELEM *s = SRC (i) + j;                                        \
       const gfloat u = w0[i], v = w1[i];                                  \
       const V x0 = LD (VU, s), x1 = LD (VU, s + VW);                      \
@@ -418,6 +475,24 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
       b2 += v * x2;                                                       \
       b3 += v * x3;                                                       \
     }                                                                     \
+    for (; i < (NB) + (NA); i++) {                                        \
+      const ELEM *s = SRC (i) + j;                                        \
+      const gfloat u = w0[i];                                             \
+                                                                          \
+      a0 += u * LD (VU, s);                                               \
+      a1 += u * LD (VU, s + VW);                                          \
+      a2 += u * LD (VU, s + 2 * VW);                                      \
+      a3 += u * LD (VU, s + 3 * VW);                                      \
+    }                                                                     \
+    for (; i < (NB) + (NA) + (NC); i++) {                                 \
+      const ELEM *s = SRC (i) + j;                                        \
+      const gfloat v = w1[i];                                             \
+                                                                          \
+      b0 += v * LD (VU, s);                                               \
+      b1 += v * LD (VU, s + VW);                                          \
+      b2 += v * LD (VU, s + 2 * VW);                                      \
+      b3 += v * LD (VU, s + 3 * VW);                                      \
+    }                                                                     \
     *(VU *) (o0 + j) = a0;                                                \
     *(VU *) (o0 + j + VW) = a1;                                           \
     *(VU *) (o0 + j + 2 * VW) = a2;                                       \
@@ -429,7 +504,7 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
   }
 #define SPAN2_BODY(V, VU, VW)                                             \
   {                                                                       \
-    SPAN2_BLOCKS (V, VU, VW, 8 * VW);                                     \
+    SPAN2_BLOCKS (V, VU, VW, 8 * VW, n_both, n_first, n_second);          \
     return covered;                                                       \
   }
 #define TAIL2_SUM(T, TU, j)                                               \
@@ -455,7 +530,7 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
   }
 #define SPAN2_FULL_BODY(V, VU, VW, H, HU, HW)                             \
   {                                                                       \
-    SPAN2_BLOCKS (V, VU, VW, 4 * VW);                                     \
+    SPAN2_BLOCKS (V, VU, VW, 4 * VW, n, 0, 0);                            \
     j = covered;                                                          \
     TAILS (TAIL2_SUM, V, VU, VW, H, HU, HW);                              \
   }
@@ -466,7 +541,8 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
 static gsize
 span2_generic (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len)
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
 SPAN2_BODY (v4f, v4f_u, 4)
 
 static void
@@ -508,14 +584,16 @@ __attribute__ ((target ("avx2,fma"), optimize ("fp-contract=fast")))
 static gsize
 span2_avx2 (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len)
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
 SPAN2_BODY (v8f, v8f_u, 8)
 
 __attribute__ ((target ("avx512f,fma"), optimize ("fp-contract=fast")))
 static gsize
 span2_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len)
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
 SPAN2_BODY (v16f, v16f_u, 16)
 #undef SRC
 #define SRC(i) (base + off[i])
@@ -605,14 +683,16 @@ __attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
 static gsize
 span2_half_avx2 (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len)
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
 SPAN2_BODY (v8f, v8f_u, 8)
 
 __attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
 static gsize
 span2_half_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len)
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
 SPAN2_BODY (v16f, v16f_u, 16)
 #undef SRC
 #undef LD
@@ -1017,7 +1097,7 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
     return;
 
   layer_reach (layer, &up, &down);
-  /* input row y + r of the pair starting at y: row_at[r + up] */
+  /* input row y + r of the pair or row starting at y: row_at[r + up] */
   row_at = g_new (const guint8 *, up + down + 2);
   row0 = disk_edge_clamp ((gint) y_begin - up, height);
   row1 = disk_edge_clamp ((gint) y_end - 1 + down, height);
@@ -1026,19 +1106,21 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
   disk_fast_scratch_init (&s, MAX (layer->n, layer->pn));
   for (y = y_begin; y < y_end;) {
     const gsize len = (gsize) (hi - lo) * in->channels;
+    const gsize tap_bytes = in->channels * in->bytes;
+    /* Interior: two rows at once from an even row where the band has both
+     * (same bits as one by one), then what the pair kernel leaves, row by
+     * row, each row's taps in the order its pair sums them. */
+    const guint rows = y % 2 == 0 && y + 1 < y_end && lo < hi
+        && layer->pn > 0 ? 2 : 1;
     gfloat *o[2];
     gsize done = 0;
-    guint k, rows = MIN (2, y_end - y);
+    guint k;
+    gint r;
 
     for (k = 0; k < rows; k++)
       o[k] = half_out ? staging + k * row_len
           : rows_pixel (out, out_first, 0, y + k);
-    /* Interior: two rows at once where the band has two left (same bits
-     * as one by one), then what the pair kernel leaves, row by row. */
-    if (lo < hi && rows == 2 && layer->pn > 0) {
-      const gsize tap_bytes = in->channels * in->bytes;
-      gint r;
-
+    if (rows == 2) {
       for (r = -up; r <= down + 1; r++)
         row_at[r + up] = rows_pixel (in, in_first, lo,
             disk_edge_clamp ((gint) y + r, height));
@@ -1047,17 +1129,21 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
             + (gssize) layer->pdx[i] * (gssize) tap_bytes;
       done = func2 (o[0] + (gsize) lo * in->channels,
           o[1] + (gsize) lo * in->channels, s.src, layer->pw0, layer->pw1,
-          layer->pn, len);
-    } else {
-      rows = 1;
+          layer->pn_both, layer->pn_first, layer->pn_second, len);
     }
     for (k = 0; k < rows; k++) {
       if (lo < hi && done < len) {
-        set_read_pointers (layer, in, in_first, y + k, lo, s.src);
+        const guint parity = (y + k) % 2;
+
+        for (r = -up; r <= down; r++)
+          row_at[r + up] = rows_pixel (in, in_first, lo,
+              disk_edge_clamp ((gint) (y + k) + r, height));
         for (i = 0; i < layer->n; i++)
-          s.src[i] = (const guint8 *) s.src[i] + done * in->bytes;
-        func (o[k] + (gsize) lo * in->channels + done, s.src, layer->w,
-            layer->n, len - done);
+          s.src[i] = row_at[layer->sdy[parity][i] + up]
+              + ((gssize) layer->sdx[parity][i] * (gssize) in->channels
+              + (gssize) done) * (gssize) in->bytes;
+        func (o[k] + (gsize) lo * in->channels + done, s.src,
+            layer->sw[parity], layer->n, len - done);
       }
       edge_cache_row (&left, layer, in, o[k], y + k, &s);
       edge_cache_row (&right, layer, in, o[k], y + k, &s);
