@@ -1318,11 +1318,11 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     need1[i] = MIN (height, need1[i + 1] + down[i]);
   }
   /* A window (a ring) holds what its layer still reads plus the rows of
-   * one step, at most the rows the band needs; the output window one
-   * step, emptied after each. */
+   * one step (and of the roundings to even rows below), at most the rows
+   * the band needs; the output window one step, emptied after each. */
   for (i = n - 1; i >= slide0; i--) {
     reach += up[i] + down[i];
-    capacity[i] = MIN (need1[i] - need0[i], step + reach);
+    capacity[i] = MIN (need1[i] - need0[i], step + reach + 2 * (n - i));
   }
   capacity[n] = MIN (need1[n] - need0[n], step);
   for (i = slide0; i <= slide1; i++)
@@ -1366,10 +1366,13 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
 
   while (done[n] < (gint) y_end) {
     /* This step's last rows, output first: each window as far as the
-     * next layer reads. */
-    until[n] = MIN ((gint) y_end, done[n] + step);
+     * next layer reads, rounded to an even row: the row-pair kernel pairs
+     * rows from even rows on, and a step that ended on an odd row would
+     * leave two rows unpaired in every step after it. */
+    until[n] = MIN ((gint) y_end, (done[n] + step) & ~1);
     for (i = n - 1; i >= 0; i--)
-      until[i] = MAX (done[i], MIN (need1[i], until[i + 1] + down[i]));
+      until[i] = MAX (done[i], MIN (need1[i],
+              (until[i + 1] + down[i] + 1) & ~1));
     if (stream != NULL)
       first[n] = done[n];       /* the output window was emptied */
 
