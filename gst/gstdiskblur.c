@@ -740,6 +740,10 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
               1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
               s->params.radius, pl->width, pl->height, pl->n_comps);
         }
+        /* binary16 input rows for 8-bit video, as in the stream pass */
+        disk_fast_levels_set_rows (self->levels[p],
+            GST_VIDEO_FRAME_COMP_DEPTH (in, 0) <= 8 ?
+            DISK_FAST_ROWS_HALF : DISK_FAST_ROWS_FLOAT);
         job.levels[p] = self->levels[p];
         self->levels_angle = s->params.angle;
       }

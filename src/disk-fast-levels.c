@@ -61,7 +61,8 @@ struct _DiskFastLevels
   gdouble max_radius;           /* larger radii are clamped to it */
   guint width, height, channels;
   gint border;                  /* pixels of clamped input around the band */
-  gsize padded_stride;          /* floats per row of the band buffer */
+  gsize padded_stride;          /* values per row of the band buffer */
+  gboolean half;                /* the band buffer holds binary16 */
   guint n_radius;               /* radius levels 0 .. n_radius - 1 */
   guint *n_angles;              /* angle levels of each radius level */
   /* Per layer and radius level, made on first use and published with an
@@ -659,7 +660,31 @@ blend (gfloat * d, const gfloat * t, const gfloat * w, gint n,
 }
 
 /* Input rows y0 - border .. y1 - 1 + border (clamped), each with `border`
- * copies of its first and last pixel on either side. */
+ * copies of its first and last pixel on either side, in binary16. */
+static void
+pad_band_half (const DiskFastLevels * levels, const DiskImage * in, guint y0,
+    guint y1, guint16 * buf)
+{
+  const gint b = levels->border, ch = levels->channels;
+  const gint rows = (gint) (y1 - y0) + 2 * b;
+  gint r, i;
+
+  for (r = 0; r < rows; r++) {
+    const gfloat *src = disk_image_pixel (in, 0,
+        CLAMP ((gint) y0 - b + r, 0, (gint) in->height - 1));
+    guint16 *dst = buf + (gsize) r * levels->padded_stride;
+    guint16 *mid = dst + (gsize) b * ch;
+    guint16 *last = mid + (gsize) (in->width - 1) * ch;
+
+    disk_fast_to_half (mid, src, (gsize) in->width * ch);
+    for (i = 0; i < b; i++) {
+      memcpy (dst + (gsize) i * ch, mid, sizeof (guint16) * ch);
+      memcpy (last + (gsize) (i + 1) * ch, last, sizeof (guint16) * ch);
+    }
+  }
+}
+
+/* As pad_band_half, in float. */
 static void
 pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
     guint y1, gfloat * buf)
@@ -722,6 +747,34 @@ mix (gfloat * restrict d, const gfloat * restrict a,
           + pos[i].t * b[i * ch + q];
 }
 
+/* o[at + j] = sum_i w[i] * (band value at centre + at + off[i] + j), for
+ * 0 <= j < len: the band in float or binary16 (`centre` in bytes). */
+static inline void
+span_level (const DiskFastLevels * levels, gfloat * o, const guint8 * centre,
+    gsize at, const gssize * off, const gfloat * w, guint n, gsize len)
+{
+  if (levels->half)
+    disk_fast_span_offsets_half (o + at, (const guint16 *) centre + at, off,
+        w, n, len);
+  else
+    disk_fast_span_offsets (o + at, (const gfloat *) centre + at, off, w, n,
+        len);
+}
+
+/* span_level for two weightings of the same reads at once. */
+static inline void
+span2_level (const DiskFastLevels * levels, gfloat * o0, gfloat * o1,
+    const guint8 * centre, gsize at, const gssize * off, const gfloat * w0,
+    const gfloat * w1, guint n, gsize len)
+{
+  if (levels->half)
+    disk_fast_span2_offsets_half (o0 + at, o1 + at,
+        (const guint16 *) centre + at, off, w0, w1, n, len);
+  else
+    disk_fast_span2_offsets (o0 + at, o1 + at, (const gfloat *) centre + at,
+        off, w0, w1, n, len);
+}
+
 /* With exact angles, the run of pixels x <= i < end: level k alone where
  * no pixel has weight on k + 1, else both levels in one pass over the reads
  * (PairPlan) and each pixel's (1 - t) a + t b, the sums the level-by-level
@@ -729,7 +782,7 @@ mix (gfloat * restrict d, const gfloat * restrict a,
 static gboolean
 run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
     DiskSample * samples, const LevelPos * pos, gint x, gint end,
-    const gfloat * centre, gfloat * o, gfloat * tmp, gfloat * tmp2)
+    const guint8 * centre, gfloat * o, gfloat * tmp, gfloat * tmp2)
 {
   const guint ch = levels->channels;
   const gsize at = (gsize) x * ch, len = (gsize) (end - x) * ch;
@@ -744,15 +797,15 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
         pos[x].a0);
 
     /* weight 1 exactly: the blend would copy */
-    disk_fast_span_offsets (o + at, centre + at, plan->off, plan->taps->w,
+    span_level (levels, o, centre, at, plan->off, plan->taps->w,
         plan->taps->n, len);
     return TRUE;
   }
   pair = pair_plan (levels, layer, ip, samples, pos[x].k, pos[x].a0);
   if (pair == NULL)
     return FALSE;
-  disk_fast_span2_offsets (tmp + at, tmp2 + at, centre + at, pair->off,
-      pair->w0, pair->w1, pair->n, len);
+  span2_level (levels, tmp, tmp2, centre, at, pair->off, pair->w0, pair->w1,
+      pair->n, len);
   switch (ch) {
     case 1:
       mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 1);
@@ -781,7 +834,9 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   g_autoptr (DiskFastWorkspace) own = NULL;
   g_autofree DiskSample *samples = NULL;
   LevelPos *pos;
-  gfloat *tmp, *tmp2, *w, *w2, *band;
+  gfloat *tmp, *tmp2, *w, *w2;
+  guint8 *band;
+  const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
   gsize pos_bytes, tmp_bytes, band_rows;
   Interp ip;
   guint y;
@@ -805,7 +860,7 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     workspace = own = disk_fast_workspace_new ();
   band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) levels->border;
   band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
-      sizeof (gfloat) * band_rows * levels->padded_stride);
+      value_bytes * band_rows * levels->padded_stride);
   pos_bytes = sizeof (LevelPos) * (gsize) width;
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
   pos = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
@@ -814,14 +869,17 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   tmp2 = tmp + (gsize) width * ch;      /* the second level of a pair */
   w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
   w2 = w + width;                       /* and of the pair's second */
-  pad_band (levels, in, y_begin, y_end, band);
+  if (levels->half)
+    pad_band_half (levels, in, y_begin, y_end, (guint16 *) band);
+  else
+    pad_band (levels, in, y_begin, y_end, (gfloat *) band);
 
   for (y = y_begin; y < y_end; y++) {
     const gfloat *r = radius + (gsize) y * width;
     const gfloat *a = angle != NULL ? angle + (gsize) y * width : NULL;
     /* output pixel (0, y) reads the buffer here, plus a tap's offset */
-    const gfloat *centre = band + (gsize) (y - y_begin + levels->border)
-        * levels->padded_stride + (gsize) levels->border * ch;
+    const guint8 *centre = band + ((gsize) (y - y_begin + levels->border)
+        * levels->padded_stride + (gsize) levels->border * ch) * value_bytes;
     gfloat *o = disk_image_pixel (out, 0, y);
     gint x, i;
 
@@ -862,8 +920,8 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
           const PairPlan *pair = angle_pair_plan (levels, layer, &ip,
               samples, k, j);
 
-          disk_fast_span2_offsets (tmp + at, tmp2 + at, centre + at,
-              pair->off, pair->w0, pair->w1, pair->n, len);
+          span2_level (levels, tmp, tmp2, centre, at, pair->off, pair->w0,
+              pair->w1, pair->n, len);
           blend (o + at, tmp + at, w, end - x, first, ch);
           blend (o + at, tmp2 + at, w2, end - x, FALSE, ch);
           first = FALSE;
@@ -878,8 +936,8 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
               continue;
             plan = level_plan (levels, layer, &ip, samples, k,
                 c == 0 ? j : (j + 1) % levels->n_angles[k]);
-            disk_fast_span_offsets (tmp + at, centre + at, plan->off,
-                plan->taps->w, plan->taps->n, len);
+            span_level (levels, tmp, centre, at, plan->off, plan->taps->w,
+                plan->taps->n, len);
             blend (o + at, tmp + at, c == 0 ? w : w2, end - x, first, ch);
             first = FALSE;
           }
@@ -888,6 +946,14 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
       x = end;
     }
   }
+}
+
+void
+disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows)
+{
+  g_return_if_fail (levels != NULL);
+  levels->half = rows == DISK_FAST_ROWS_HALF
+      && disk_fast_half_rows_supported ();
 }
 
 /* The most plans one layer can make: every angle level of every radius

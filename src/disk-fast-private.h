@@ -46,6 +46,16 @@ void disk_fast_span2_offsets (gfloat * o0, gfloat * o1, const gfloat * base,
     const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
     gsize len);
 
+/* The same two, reading binary16 values; and dst[j] = src[j] rounded to
+ * binary16 (to nearest even) for 0 <= j < n. Only where
+ * disk_fast_half_rows_supported (). */
+void disk_fast_span_offsets_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w, guint n, gsize len);
+void disk_fast_span2_offsets_half (gfloat * o0, gfloat * o1,
+    const guint16 * base, const gssize * off, const gfloat * w0,
+    const gfloat * w1, guint n, gsize len);
+void disk_fast_to_half (guint16 * dst, const gfloat * src, gsize n);
+
 /* Four floats in one vector (GCC vector extensions; an RGBA pixel), and the
  * same with 4-byte alignment for unaligned loads and stores. */
 typedef gfloat v4f __attribute__ ((vector_size (16)));

@@ -359,6 +359,13 @@ typedef void (*Span2OffFunc) (gfloat * restrict o0, gfloat * restrict o1,
     const gfloat * restrict base, const gssize * restrict off,
     const gfloat * restrict w0, const gfloat * restrict w1, guint n,
     gsize len);
+typedef void (*SpanOffHalfFunc) (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len);
+typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
+    gfloat * restrict o1, const guint16 * restrict base,
+    const gssize * restrict off, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len);
 
 /* V is the vector type (VW floats, the ISA's register width), VU the same
  * with 4-byte alignment for unaligned loads and stores; H, HU, HW the
@@ -695,6 +702,37 @@ span2_half_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     gsize len)
 SPAN2_BODY (v16f, v16f_u, 16)
 #undef SRC
+#define SRC(i) (base + off[i])
+__attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span_off_half_avx2 (gfloat * restrict o, const guint16 * restrict base,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len)
+SPAN_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
+
+__attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span_off_half_avx512 (gfloat * restrict o, const guint16 * restrict base,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len)
+SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span2_off_half_avx2 (gfloat * restrict o0, gfloat * restrict o1,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_FULL_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
+
+__attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span2_off_half_avx512 (gfloat * restrict o0, gfloat * restrict o1,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+#undef SRC
 #undef LD
 #undef ELEM
 
@@ -738,6 +776,8 @@ typedef struct
    * DISK_FAST_HALF=0) */
   SpanFunc half_func;
   Span2Func half_func2;
+  SpanOffHalfFunc off_half_func;
+  Span2OffHalfFunc off2_half_func;
   ToHalfFunc to_half;
   const gchar *name;
 } SpanKernel;
@@ -768,6 +808,8 @@ span_kernel (void)
       kernel.off2_func = span2_off_avx512;
       kernel.half_func = span_half_avx512;
       kernel.half_func2 = span2_half_avx512;
+      kernel.off_half_func = span_off_half_avx512;
+      kernel.off2_half_func = span2_off_half_avx512;
       kernel.to_half = to_half_avx512;
       kernel.name = "avx512f";
     } else if (__builtin_cpu_supports ("avx2")
@@ -778,14 +820,21 @@ span_kernel (void)
       kernel.off2_func = span2_off_avx2;
       kernel.half_func = span_half_avx2;
       kernel.half_func2 = span2_half_avx2;
+      kernel.off_half_func = span_off_half_avx2;
+      kernel.off2_half_func = span2_off_half_avx2;
       kernel.to_half = to_half_avx2;
       kernel.name = "avx2";
     }
     /* F16C came with AVX on every x86 CPU that has AVX2, but it is a
      * feature of its own. */
     if (!__builtin_cpu_supports ("f16c")
-        || g_strcmp0 (g_getenv ("DISK_FAST_HALF"), "0") == 0)
-      kernel.half_func = NULL, kernel.half_func2 = NULL, kernel.to_half = NULL;
+        || g_strcmp0 (g_getenv ("DISK_FAST_HALF"), "0") == 0) {
+      kernel.half_func = NULL;
+      kernel.half_func2 = NULL;
+      kernel.off_half_func = NULL;
+      kernel.off2_half_func = NULL;
+      kernel.to_half = NULL;
+    }
 #else
     (void) force;
 #endif
@@ -807,6 +856,27 @@ disk_fast_span2_offsets (gfloat * o0, gfloat * o1, const gfloat * base,
     gsize len)
 {
   span_kernel ()->off2_func (o0, o1, base, off, w0, w1, n, len);
+}
+
+void
+disk_fast_span_offsets_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w, guint n, gsize len)
+{
+  span_kernel ()->off_half_func (o, base, off, w, n, len);
+}
+
+void
+disk_fast_span2_offsets_half (gfloat * o0, gfloat * o1, const guint16 * base,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gsize len)
+{
+  span_kernel ()->off2_half_func (o0, o1, base, off, w0, w1, n, len);
+}
+
+void
+disk_fast_to_half (guint16 * dst, const gfloat * src, gsize n)
+{
+  span_kernel ()->to_half (dst, src, n);
 }
 
 const gchar *

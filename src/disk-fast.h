@@ -243,6 +243,11 @@ void disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     const gfloat * radius, const gfloat * angle, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end,
     DiskFastWorkspace * workspace);
+/* How the copy of the input rows each call of disk_fast_levels_layer_rows
+ * reads from is held (DiskFastRows; by default DISK_FAST_ROWS_FLOAT):
+ * with DISK_FAST_ROWS_HALF in binary16 where supported, every input value
+ * rounded as described there, the sums and the output in float. */
+void disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows);
 /* Uniform layers planned so far, over all layers (for benchmarks). */
 guint disk_fast_levels_n_plans (DiskFastLevels * levels);
 /* How many angle levels radius level k has (1 with exact angles): level j

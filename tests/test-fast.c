@@ -1102,6 +1102,86 @@ angle_level (guint n, gdouble degrees, gdouble * s)
   return j;
 }
 
+/* Level-blended layers reading their input rows in binary16
+ * (disk_fast_levels_set_rows): every input value is rounded with a
+ * relative error of at most 2^-11, and an output pixel blends levels
+ * (weights >= 0 summing to 1) whose taps' |weights| sum to at most A, the
+ * largest sum of |w| over the layer's basis entries (interpolation between
+ * entries does not exceed it); so the output moves by at most
+ * 2^-11 * max |in| * A from the float path's, plus the float sums'
+ * rounding on slightly different values. Radius levels alone and with
+ * angle levels, 1 to 4 channels; where the CPU has no binary16 kernels the
+ * bits must be the float path's. */
+static void
+test_levels_half (void)
+{
+  g_autoptr (DiskPreset) bokeh = load_bokeh ();
+  const DiskBasis *basis = bokeh->basis;
+  const guint w = 173, h = 29, n_layers = basis->entries[0]->n_layers;
+  const gdouble step = 0.5, max_radius = 12.0;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (41);
+  g_autofree gfloat *radius = g_new (gfloat, w * h);
+  g_autofree gfloat *angle = g_new (gfloat, w * h);
+  guint with_angle_levels, ch, l, i, e, differing = 0;
+
+  for (with_angle_levels = 0; with_angle_levels < 2; with_angle_levels++) {
+    const gdouble angle_step = with_angle_levels ? 0.5 : 0.0;
+
+    for (i = 0; i < w * h; i++) {
+      /* runs of a few dozen pixels with a radius each */
+      if (i % 37 == 0)
+        radius[i] = (gfloat) g_rand_double_range (rand, 0.0, max_radius);
+      else
+        radius[i] = radius[i - 1];
+      angle[i] = with_angle_levels ? (gfloat) (i % w) * 2.0f : 20.0f;
+    }
+    for (ch = 1; ch <= 4; ch++) {
+      g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
+      g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
+      g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
+      g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0,
+          1.0, step, angle_step, max_radius, w, h, ch);
+      g_autoptr (DiskFastLevels) half = disk_fast_levels_new (basis, 1.0,
+          1.0, step, angle_step, max_radius, w, h, ch);
+
+      disk_fast_levels_set_rows (half, DISK_FAST_ROWS_HALF);
+      for (l = 0; l < n_layers; l++) {
+        gdouble a = 0.0, in_max = 0.0, bound, diff;
+
+        for (e = 0; e < basis->n_entries; e++) {
+          const DiskComplex *c = basis->entries[e];
+          const DiskSample *sm = disk_complex_layer (c, l);
+          gdouble sum = 0.0;
+
+          for (i = 0; i < c->n_samples[l]; i++)
+            sum += fabs (sm[i].w);
+          a = MAX (a, sum);
+        }
+        for (i = 0; i < in->stride * h; i++)
+          in_max = MAX (in_max, fabs (in->data[i]));
+        disk_fast_levels_layer_rows (levels, l, radius, angle, in, want, 0,
+            h, NULL);
+        disk_fast_levels_layer_rows (half, l, radius, angle, in, got, 0, h,
+            NULL);
+        if (!disk_fast_half_rows_supported ()) {
+          g_assert_cmpint (memcmp (want->data, got->data,
+                  sizeof (gfloat) * want->stride * h), ==, 0);
+          continue;
+        }
+        bound = (ldexp (in_max, -11) + ldexp (1.0, -25)) * a * 1.001
+            + 64 * ldexp (in_max * a, -24);
+        diff = max_abs_diff (want, got);
+        g_test_message ("angle levels %u, %u channels, layer %u: %.3g from "
+            "float, bound %.3g", with_angle_levels, ch, l, diff, bound);
+        g_assert_cmpfloat (diff, <=, bound);
+        differing += diff > 0.0;
+      }
+    }
+  }
+  if (disk_fast_half_rows_supported ())
+    g_assert_cmpuint (differing, >, 0);
+}
+
 /* Level blending against its definition (disk-fast.h): each pixel the
  * bilinear blend of the uniform layers U at the levels around its radius
  * (k + t = radius / step) and, with angle levels, its angle (at each of
@@ -1280,6 +1360,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
   g_test_add_func ("/fast/span2-offsets", test_span2_offsets);
   g_test_add_func ("/fast/levels-definition", test_levels_definition);
+  g_test_add_func ("/fast/levels-half", test_levels_half);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
   g_test_add_func ("/fast/levels-method", test_levels_method);
