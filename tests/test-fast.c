@@ -709,6 +709,58 @@ test_reduced_psnr (void)
     }
 }
 
+/* The stream pass with binary16 rows, as the element runs 8-bit video, on
+ * photos at radius 8 and 32: image PSNR against the dense disc within
+ * 0.3 dB of the reference path's (measured as /fast/reduced-psnr does). */
+static void
+test_stream_half_psnr (void)
+{
+  g_autoptr (DiskPreset) preset = load_bokeh ();
+  g_autoptr (DiskTarget) disc = disk_target_parse ("disc", NULL);
+  static const gchar *photos[] = { "coffee.png", "astronaut.png" };
+  static const gdouble radii[] = { 8.0, 32.0 };
+  guint i, k;
+
+  for (i = 0; i < G_N_ELEMENTS (photos); i++)
+    for (k = 0; k < G_N_ELEMENTS (radii); k++) {
+      g_autoptr (DiskImage) photo = load_photo (photos[i]);
+      g_autoptr (DiskComplex) c = disk_basis_new_complex (preset->basis);
+      g_autoptr (DiskImage) kernel = disk_target_render (disc, radii[k],
+          disk_target_half_size (radii[k]));
+      g_autoptr (DiskImage) dense = disk_image_new (photo->width,
+          photo->height, 3);
+      g_autoptr (DiskImage) grown = NULL, ref = NULL, fast = NULL;
+      g_autoptr (DiskImage) ref_c = NULL, fast_c = NULL;
+      g_autoptr (DiskFastPlan) plan = NULL;
+      StreamCheck check = { NULL, NULL, -1, 0, TRUE };
+      DiskFastStream stream = { check_read, check_write, &check,
+        DISK_FAST_ROWS_HALF
+      };
+      guint border;
+      gdouble p_ref, p_half;
+
+      disk_basis_interpolate (preset->basis, radii[k], 0.0, c);
+      border = (guint) ceil (disk_complex_reach (c)) + 2;
+      disk_convolve_dense (kernel, photo, dense);
+      grown = disk_image_extend (photo, border);
+      ref = disk_image_new (grown->width, grown->height, 3);
+      fast = disk_image_new (grown->width, grown->height, 3);
+      disk_filter_uniform (c, grown, ref);
+      plan = disk_fast_plan_new (c, grown->width, grown->height);
+      check.in = grown;
+      check.out = fast;
+      disk_fast_plan_stream (plan, &stream, 3, 0, grown->height, NULL);
+      ref_c = disk_image_crop (ref, border);
+      fast_c = disk_image_crop (fast, border);
+      p_ref = disk_image_psnr (dense, ref_c, 1.0);
+      p_half = disk_image_psnr (dense, fast_c, 1.0);
+      g_test_message ("%s r=%g: reference %.3f dB, binary16 rows %.3f dB, "
+          "%.1f dB from each other", photos[i], radii[k], p_ref, p_half,
+          disk_image_psnr (ref_c, fast_c, 1.0));
+      g_assert_cmpfloat (p_half, >=, p_ref - 0.3);
+    }
+}
+
 /* Disc coverage of pixel (dx, dy) for radius r, 4 x 4 supersampled. */
 static gdouble
 disc_coverage (gint dx, gint dy, gdouble r)
@@ -1358,6 +1410,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/fill-identical-modes", test_fill_identical_modes);
   g_test_add_func ("/fast/resample-linear", test_resample_linear);
   g_test_add_func ("/fast/reduced-psnr", test_reduced_psnr);
+  g_test_add_func ("/fast/stream-half-psnr", test_stream_half_psnr);
   g_test_add_func ("/fast/span2-offsets", test_span2_offsets);
   g_test_add_func ("/fast/levels-definition", test_levels_definition);
   g_test_add_func ("/fast/levels-half", test_levels_half);
