@@ -1327,12 +1327,11 @@ read_float_rows (const DiskFastStream * stream, const Rows * w, gint y_begin,
   }
 }
 
-/* Input rows y_begin <= y < y_end of a stream into the binary16 window `w`
- * (data from row `first` on, or a ring), through `staging` (`step` float
- * rows), in order, a step at a time. */
+/* Input rows y_begin <= y < y_end of a stream into the binary16 ring `w`,
+ * through `staging` (`step` float rows), in order, a step at a time. */
 static void
 read_half_rows (const DiskFastStream * stream, gfloat * staging, gint step,
-    const Rows * w, gint first, gint y_begin, gint y_end)
+    const Rows * w, gint y_begin, gint y_end)
 {
   gint y, k;
 
@@ -1341,7 +1340,7 @@ read_half_rows (const DiskFastStream * stream, gfloat * staging, gint step,
 
     stream->read (stream->data, staging, w->stride, y, y1);
     for (k = y; k < y1; k++)
-      span_kernel ()->to_half (rows_pixel (w, first, 0, k),
+      span_kernel ()->to_half (rows_pixel (w, 0, 0, k),
           staging + (gsize) (k - y) * w->stride, w->stride);
   }
 }
@@ -1458,8 +1457,8 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
       if (i == 0 && !half)
         read_float_rows (stream, &window[0], done[0], until[0]);
       else if (i == 0)
-        read_half_rows (stream, staging, step, &window[0], first[0],
-            done[0], until[0]);
+        read_half_rows (stream, staging, step, &window[0], done[0],
+            until[0]);
       else
         layer_rows_window (plan->layers[i - 1], &window[i - 1], first[i - 1],
             &window[i], first[i], done[i], until[i]);
