@@ -909,7 +909,10 @@ disk_fast_scratch_clear (Scratch * s)
  * with DISK_FAST_ROWS_HALF, of binary16 values. A window holds the rows
  * from `first` on (passed with it), or with `ring` > 0 is a ring of `ring`
  * rows, row y in slot y mod ring: a window that moves down the image then
- * never moves its rows. */
+ * never moves its rows. A window may also hold `pad` columns on either
+ * side of each row, copies of its first and last pixel (clamp to edge,
+ * rows_fill_padding): a layer that reaches no further sideways then reads
+ * every row as a whole, with no edge columns of its own. */
 typedef struct
 {
   gint width, height;
@@ -917,6 +920,7 @@ typedef struct
   gsize stride;                 /* values from one row to the next */
   gsize bytes;                  /* of one value: 4 (float) or 2 (binary16) */
   guint ring;
+  gint pad;                     /* columns x < 0 and x >= width held */
   gpointer data;
 } Rows;
 
@@ -924,20 +928,38 @@ static inline Rows
 rows_of_image (const DiskImage * image)
 {
   Rows r = { image->width, image->height, image->channels, image->stride,
-    sizeof (gfloat), 0, image->data
+    sizeof (gfloat), 0, 0, image->data
   };
 
   return r;
 }
 
-/* Pixel (x, y) of `r`, whose data starts at row `first` (unless a ring). */
+/* Pixel (x, y) of `r`, whose data starts at row `first` (unless a ring);
+ * -pad <= x < width + pad. */
 static inline gpointer
 rows_pixel (const Rows * r, gint first, gint x, gint y)
 {
   const gsize slot = r->ring > 0 ? (guint) y % r->ring : (gsize) (y - first);
 
   return (guint8 *) r->data + (slot * r->stride
-      + (gsize) x * r->channels) * r->bytes;
+      + (gsize) (r->pad + x) * r->channels) * r->bytes;
+}
+
+/* The padding columns of row y: its first and last pixel repeated. */
+static void
+rows_fill_padding (const Rows * r, gint first, gint y)
+{
+  const gsize pixel_bytes = r->channels * r->bytes;
+  guint8 *left = rows_pixel (r, first, -r->pad, y);
+  guint8 *right = rows_pixel (r, first, r->width, y);
+  const guint8 *first_px = rows_pixel (r, first, 0, y);
+  const guint8 *last_px = rows_pixel (r, first, r->width - 1, y);
+  gint c;
+
+  for (c = 0; c < r->pad; c++) {
+    memcpy (left + (gsize) c * pixel_bytes, first_px, pixel_bytes);
+    memcpy (right + (gsize) c * pixel_bytes, last_px, pixel_bytes);
+  }
 }
 
 /* The kernels that read rows of `r`'s values. */
@@ -1063,69 +1085,6 @@ disk_fast_row_span (const DiskFastLayer * layer, const DiskImage * in,
   edge_span (layer, in, o, y, hi, x_end, s);
 }
 
-/* The columns x_begin <= x < x_end of a uniform band whose reads may cross
- * an edge, for every input row the band reads: each input row's clamped
- * piece is copied once per band, not once per output row reading it (in
- * the input's values, float or binary16). */
-typedef struct
-{
-  gint x_begin, x_end;
-  gint row0;                    /* first input row held */
-  gint c0;                      /* input column of a piece's first pixel */
-  gsize len;                    /* pixels per piece */
-  gsize pixel_bytes;
-  guint8 *data;
-} EdgeCache;
-
-static void
-edge_cache_init (EdgeCache * e, const DiskFastLayer * layer,
-    const Rows * in, gint first, gint x_begin, gint x_end, gint row0,
-    gint row1)
-{
-  gint r;
-
-  e->x_begin = x_begin;
-  e->x_end = x_end;
-  e->data = NULL;
-  if (x_begin >= x_end || layer->n == 0)
-    return;
-  e->row0 = row0;
-  e->c0 = x_begin + layer->dx_min;
-  e->len = (gsize) (x_end - x_begin + layer->dx_max - layer->dx_min);
-  e->pixel_bytes = in->channels * in->bytes;
-  e->data = g_malloc ((gsize) (row1 - row0 + 1) * e->len * e->pixel_bytes);
-  for (r = row0; r <= row1; r++)
-    copy_clamped (e->data + (gsize) (r - row0) * e->len * e->pixel_bytes,
-        rows_pixel (in, first, 0, r), e->c0, e->len, in->width,
-        e->pixel_bytes);
-}
-
-static void
-edge_cache_row (const EdgeCache * e, const DiskFastLayer * layer,
-    const Rows * in, gfloat * o, guint y, Scratch * s)
-{
-  const guint ch = in->channels;
-  guint i, k;
-  gint x;
-
-  if (e->x_begin >= e->x_end)
-    return;
-  if (e->data == NULL) {
-    for (x = e->x_begin; x < e->x_end; x++)
-      for (k = 0; k < ch; k++)
-        o[(gsize) x * ch + k] = 0.0f;
-    return;
-  }
-  for (i = 0; i < layer->n; i++) {
-    const gint r = disk_edge_clamp ((gint) y + layer->dy[i], in->height);
-
-    s->src[i] = e->data + ((gsize) (r - e->row0) * e->len
-        + (gsize) (e->x_begin + layer->dx[i] - e->c0)) * e->pixel_bytes;
-  }
-  rows_span_func (in) (o + (gsize) e->x_begin * ch, s->src, layer->w,
-      layer->n, (gsize) (e->x_end - e->x_begin) * ch);
-}
-
 /* Rows the layer reads above (up) and below (down) the row it writes. */
 static void
 layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
@@ -1140,108 +1099,153 @@ layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
 }
 
 /* Rows y_begin <= y < y_end of out = layer (in), where `in` holds the rows
- * from in_first on and `out` the rows from out_first on. The sums are in
- * float whatever the rows hold; binary16 output rows are rounded from
- * them once a row is complete. */
+ * from in_first on, padded as far as the layer reaches sideways, and `out`
+ * the rows from out_first on. Every column is then read the same way: a
+ * row's floats are summed by the row-pair kernel where it pairs rows and
+ * covers them, by the one-row kernel in the pair's order elsewhere, so a
+ * row's bits depend on its absolute index and the row length only, not on
+ * bands, steps or threads. The sums are in float whatever the rows hold;
+ * binary16 output rows are rounded from them once a row is complete. */
 static void
 layer_rows_window (const DiskFastLayer * layer, const Rows * in,
     gint in_first, const Rows * out, gint out_first, guint y_begin,
     guint y_end)
 {
-  const gint width = in->width, height = in->height;
-  const gint lo = CLAMP (-layer->dx_min, 0, width);
-  const gint hi = CLAMP (width - layer->dx_max, lo, width);
-  const gsize row_len = (gsize) width * in->channels;
+  const gint height = in->height;
+  const gsize len = (gsize) in->width * in->channels;
+  const gsize tap_bytes = in->channels * in->bytes;
   const gboolean half_out = out->bytes != sizeof (gfloat);
   const SpanFunc func = rows_span_func (in);
   const Span2Func func2 = in->bytes == sizeof (gfloat) ?
       span_kernel ()->func2 : span_kernel ()->half_func2;
-  g_autofree gfloat *staging = half_out ? g_new (gfloat, 2 * row_len) : NULL;
+  g_autofree gfloat *staging = half_out ? g_new (gfloat, 2 * len) : NULL;
   g_autofree const guint8 **row_at = NULL;
-  gint up, down, row0, row1;
-  EdgeCache left, right;
+  gint up, down;
   Scratch s;
   guint y, i;
 
+  g_assert (in->pad >= MAX (-layer->dx_min, layer->dx_max));
   if (y_begin == y_end)
     return;
 
   layer_reach (layer, &up, &down);
   /* input row y + r of the pair or row starting at y: row_at[r + up] */
   row_at = g_new (const guint8 *, up + down + 2);
-  row0 = disk_edge_clamp ((gint) y_begin - up, height);
-  row1 = disk_edge_clamp ((gint) y_end - 1 + down, height);
-  edge_cache_init (&left, layer, in, in_first, 0, lo, row0, row1);
-  edge_cache_init (&right, layer, in, in_first, hi, width, row0, row1);
   disk_fast_scratch_init (&s, MAX (layer->n, layer->pn));
   for (y = y_begin; y < y_end;) {
-    const gsize len = (gsize) (hi - lo) * in->channels;
-    const gsize tap_bytes = in->channels * in->bytes;
-    /* Interior: two rows at once from an even row where the band has both
-     * (same bits as one by one), then what the pair kernel leaves, row by
-     * row, each row's taps in the order its pair sums them. */
-    const guint rows = y % 2 == 0 && y + 1 < y_end && lo < hi
-        && layer->pn > 0 ? 2 : 1;
+    /* Two rows at once from an even row where the band has both, then
+     * what the pair kernel leaves, row by row. */
+    const guint rows = y % 2 == 0 && y + 1 < y_end && layer->pn > 0 ? 2 : 1;
     gfloat *o[2];
     gsize done = 0;
     guint k;
     gint r;
 
     for (k = 0; k < rows; k++)
-      o[k] = half_out ? staging + k * row_len
+      o[k] = half_out ? staging + k * len
           : rows_pixel (out, out_first, 0, y + k);
     if (rows == 2) {
       for (r = -up; r <= down + 1; r++)
-        row_at[r + up] = rows_pixel (in, in_first, lo,
+        row_at[r + up] = rows_pixel (in, in_first, 0,
             disk_edge_clamp ((gint) y + r, height));
       for (i = 0; i < layer->pn; i++)
         s.src[i] = row_at[layer->pr[i] + up]
             + (gssize) layer->pdx[i] * (gssize) tap_bytes;
-      done = func2 (o[0] + (gsize) lo * in->channels,
-          o[1] + (gsize) lo * in->channels, s.src, layer->pw0, layer->pw1,
+      done = func2 (o[0], o[1], s.src, layer->pw0, layer->pw1,
           layer->pn_both, layer->pn_first, layer->pn_second, len);
     }
     for (k = 0; k < rows; k++) {
-      if (lo < hi && done < len) {
+      if (done < len) {
         const guint parity = (y + k) % 2;
 
         for (r = -up; r <= down; r++)
-          row_at[r + up] = rows_pixel (in, in_first, lo,
+          row_at[r + up] = rows_pixel (in, in_first, 0,
               disk_edge_clamp ((gint) (y + k) + r, height));
         for (i = 0; i < layer->n; i++)
           s.src[i] = row_at[layer->sdy[parity][i] + up]
               + ((gssize) layer->sdx[parity][i] * (gssize) in->channels
               + (gssize) done) * (gssize) in->bytes;
-        func (o[k] + (gsize) lo * in->channels + done, s.src,
-            layer->sw[parity], layer->n, len - done);
+        func (o[k] + done, s.src, layer->sw[parity], layer->n, len - done);
       }
-      edge_cache_row (&left, layer, in, o[k], y + k, &s);
-      edge_cache_row (&right, layer, in, o[k], y + k, &s);
       if (half_out)
         span_kernel ()->to_half (rows_pixel (out, out_first, 0, y + k), o[k],
-            row_len);
+            len);
+      if (out->pad > 0)
+        rows_fill_padding (out, out_first, y + k);
     }
     y += rows;
   }
-  g_free (left.data);
-  g_free (right.data);
   disk_fast_scratch_clear (&s);
+}
+
+/* Padding, in pixels, for rows of `pixel_bytes` read by a layer reaching
+ * `reach` columns sideways: rounded up so that pixel 0 of a row keeps the
+ * 64-byte alignment of the row's start, where the kernels store. */
+static gint
+row_padding (gint reach, gsize pixel_bytes)
+{
+  gsize unit, g = 64;
+
+  /* the fewest pixels that make a multiple of 64 bytes */
+  while (pixel_bytes % g != 0)
+    g /= 2;
+  unit = 64 / g;
+  return (gint) (((gsize) reach + unit - 1) / unit * unit);
+}
+
+/* Values from one row to the next of rows of `width` pixels and `pad` on
+ * either side: a multiple of 64 bytes. */
+static gsize
+row_stride (gint width, gint pad, guint channels, gsize bytes)
+{
+  return ((gsize) (width + 2 * pad) * channels * bytes + 63) / 64 * 64
+      / bytes;
+}
+
+/* Rows y_begin <= y < y_end of the image into the float window `w`, with
+ * their padding. */
+static void
+copy_image_rows (const DiskImage * image, const Rows * w, gint w_first,
+    gint y_begin, gint y_end)
+{
+  gint y;
+
+  for (y = y_begin; y < y_end; y++) {
+    memcpy (rows_pixel (w, w_first, 0, y), disk_image_pixel (image, 0, y),
+        sizeof (gfloat) * image->width * image->channels);
+    rows_fill_padding (w, w_first, y);
+  }
 }
 
 void
 disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end)
 {
-  Rows in_rows, out_rows;
+  Rows padded, out_rows;
+  gint up, down, first, last;
+  g_autofree gfloat *data = NULL;
 
   g_return_if_fail (disk_image_same_shape (in, out));
   g_return_if_fail (in != out);
   g_return_if_fail (in->width == layer->width && in->height == layer->height);
   g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
 
-  in_rows = rows_of_image (in);
+  /* the input rows the band reads, padded */
+  layer_reach (layer, &up, &down);
+  first = MAX (0, (gint) y_begin - up);
+  last = MIN ((gint) in->height, (gint) y_end + down);
+  padded = rows_of_image (in);
+  padded.pad = row_padding (MAX (-layer->dx_min, layer->dx_max),
+      sizeof (gfloat) * in->channels);
+  padded.stride = row_stride (in->width, padded.pad, in->channels,
+      sizeof (gfloat));
+  data = g_new (gfloat, (gsize) (last - first) * padded.stride);
+  padded.data = data;
+  copy_image_rows (in, &padded, first, first, last);
   out_rows = rows_of_image (out);
-  layer_rows_window (layer, &in_rows, 0, &out_rows, 0, y_begin, y_end);
+  layer_rows_window (layer, &padded, first, &out_rows, 0, y_begin, y_end);
 }
 
 /* Output rows each step of disk_fast_plan_rows adds to the last layer:
@@ -1306,13 +1310,6 @@ disk_fast_workspace_block (DiskFastWorkspace * workspace, guint block,
   return workspace->block[block];
 }
 
-/* The pass of disk_fast_plan_rows and disk_fast_plan_stream. Window i is
- * the input of layer i, window n the output: windows 0 and n are the
- * whole images `in` and `out`, or with a stream sliding windows that
- * stream->read fills and stream->write empties; the windows in between
- * always slide. With binary16 rows (a stream's choice), windows 0 to
- * n - 1 hold binary16: the input rows are read into `staging` a step at a
- * time and rounded into window 0. */
 /* Input rows y_begin <= y < y_end of a stream into the float ring `w`, in
  * order, in pieces that do not wrap around. */
 static void
@@ -1325,6 +1322,9 @@ read_float_rows (const DiskFastStream * stream, const Rows * w, gint y_begin,
     y1 = MIN (y_end, y + (gint) (w->ring - (guint) y % w->ring));
     stream->read (stream->data, rows_pixel (w, 0, 0, y), w->stride, y, y1);
   }
+  if (w->pad > 0)
+    for (y = y_begin; y < y_end; y++)
+      rows_fill_padding (w, 0, y);
 }
 
 /* Input rows y_begin <= y < y_end of a stream into the binary16 ring `w`,
@@ -1333,15 +1333,19 @@ static void
 read_half_rows (const DiskFastStream * stream, gfloat * staging, gint step,
     const Rows * w, gint y_begin, gint y_end)
 {
+  const gsize row_len = (gsize) w->width * w->channels;
   gint y, k;
 
   for (y = y_begin; y < y_end; y += step) {
     const gint y1 = MIN (y_end, y + step);
 
-    stream->read (stream->data, staging, w->stride, y, y1);
-    for (k = y; k < y1; k++)
+    stream->read (stream->data, staging, row_len, y, y1);
+    for (k = y; k < y1; k++) {
       span_kernel ()->to_half (rows_pixel (w, 0, 0, k),
-          staging + (gsize) (k - y) * w->stride, w->stride);
+          staging + (gsize) (k - y) * row_len, row_len);
+      if (w->pad > 0)
+        rows_fill_padding (w, 0, k);
+    }
   }
 }
 
@@ -1351,6 +1355,13 @@ disk_fast_half_rows_supported (void)
   return span_kernel ()->half_func != NULL;
 }
 
+/* The pass of disk_fast_plan_rows and disk_fast_plan_stream. Window i is
+ * the input of layer i, window n the output. Windows 0 to n - 1 are
+ * padded rings that slide down the band: window 0 is filled from the image
+ * `in` or by stream->read. Window n is the image `out`, or with a stream
+ * a window of one step that stream->write empties. With binary16 rows (a
+ * stream's choice), windows 0 to n - 1 hold binary16: the input rows are
+ * read into `staging` a step at a time and rounded into window 0. */
 static void
 plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     const DiskFastStream * stream, guint channels, guint y_begin,
@@ -1360,13 +1371,14 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   const gint width = plan->layers[0]->width;
   const gint height = plan->layers[0]->height;
   const gint step = stream_rows ();
-  /* the sliding windows: 1 .. n - 1, and 0 and n with a stream */
-  const gint slide0 = stream != NULL ? 0 : 1;
+  /* the sliding windows: 0 .. n - 1, and n with a stream */
   const gint slide1 = stream != NULL ? n : n - 1;
   gint up[DISK_MAX_LAYERS], down[DISK_MAX_LAYERS];
   gint need0[DISK_MAX_LAYERS + 1], need1[DISK_MAX_LAYERS + 1];
   gint first[DISK_MAX_LAYERS + 1], done[DISK_MAX_LAYERS + 1];
   gint until[DISK_MAX_LAYERS + 1], capacity[DISK_MAX_LAYERS + 1];
+  gint pad[DISK_MAX_LAYERS + 1];
+  gsize stride[DISK_MAX_LAYERS + 1];
   Rows window[DISK_MAX_LAYERS + 1];
   g_autoptr (DiskFastWorkspace) own = NULL;
   const gboolean half = stream != NULL && stream->rows == DISK_FAST_ROWS_HALF
@@ -1389,13 +1401,22 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   /* A window (a ring) holds what its layer still reads plus the rows of
    * one step (and of the roundings to even rows below), at most the rows
    * the band needs; the output window one step, emptied after each. */
-  for (i = n - 1; i >= slide0; i--) {
+  for (i = n - 1; i >= 0; i--) {
     reach += up[i] + down[i];
     capacity[i] = MIN (need1[i] - need0[i], step + reach + 2 * (n - i));
   }
   capacity[n] = MIN (need1[n] - need0[n], step);
-  for (i = slide0; i <= slide1; i++)
-    total += (gsize) capacity[i] * row_len
+  /* The windows layers read are padded as far as the layer reaches
+   * sideways. */
+  for (i = 0; i <= n; i++) {
+    const gsize bytes = half && i < n ? sizeof (guint16) : sizeof (gfloat);
+
+    pad[i] = i < n ? row_padding (MAX (-plan->layers[i]->dx_min,
+            plan->layers[i]->dx_max), bytes * channels) : 0;
+    stride[i] = row_stride (width, pad[i], channels, bytes);
+  }
+  for (i = 0; i <= slide1; i++)
+    total += (gsize) capacity[i] * stride[i]
         * (half && i < n ? sizeof (guint16) : sizeof (gfloat));
   if (half)
     total += (gsize) step * row_len * sizeof (gfloat);
@@ -1408,8 +1429,8 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
   data = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_WINDOWS,
       total);
   for (i = 0; i <= n; i++) {
-    if (i < slide0 || i > slide1) {
-      window[i] = rows_of_image (i == 0 ? in : out);
+    if (i > slide1) {
+      window[i] = rows_of_image (out);
       capacity[i] = height;
       continue;
     }
@@ -1417,21 +1438,20 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     window[i].width = width;
     window[i].height = height;
     window[i].channels = channels;
-    window[i].stride = row_len;
+    window[i].stride = stride[i];
     window[i].bytes = half && i < n ? sizeof (guint16) : sizeof (gfloat);
     window[i].ring = i < n ? capacity[i] : 0;
+    window[i].pad = pad[i];
     window[i].data = data;
-    data += (gsize) capacity[i] * row_len * window[i].bytes;
+    data += (gsize) capacity[i] * stride[i] * window[i].bytes;
   }
   if (half)
     staging = (gfloat *) (((guintptr) data + 63) & ~(guintptr) 63);
   for (i = 0; i <= n; i++)
     first[i] = done[i] = need0[i];
-  /* without a stream, the whole images: all of the input is there */
-  if (stream == NULL) {
-    first[0] = first[n] = 0;
-    done[0] = height;
-  }
+  /* without a stream, the output is the whole image */
+  if (stream == NULL)
+    first[n] = 0;
 
   while (done[n] < (gint) y_end) {
     /* This step's last rows, output first: each window as far as the
@@ -1445,7 +1465,7 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
     if (stream != NULL)
       first[n] = done[n];       /* the output window was emptied */
 
-    for (i = slide0; i <= n; i++) {
+    for (i = 0; i <= n; i++) {
       if (until[i] == done[i])
         continue;
       if (i < n) {
@@ -1454,7 +1474,9 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
         first[i] = MAX (first[i], MAX (0, done[i + 1] - up[i]));
         g_assert (until[i] - first[i] <= capacity[i]);
       }
-      if (i == 0 && !half)
+      if (i == 0 && stream == NULL)
+        copy_image_rows (in, &window[0], 0, done[0], until[0]);
+      else if (i == 0 && !half)
         read_float_rows (stream, &window[0], done[0], until[0]);
       else if (i == 0)
         read_half_rows (stream, staging, step, &window[0], done[0],

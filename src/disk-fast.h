@@ -103,9 +103,10 @@ typedef enum
 gboolean disk_fast_half_rows_supported (void);
 
 /* Where disk_fast_plan_stream takes its input rows and leaves its output
- * rows: `read` writes input rows y_begin <= y < y_end (row y at
- * rows + (y - y_begin) * stride floats); `write` takes output rows
- * y_begin <= y < y_end from `rows` likewise. `rows`: how the rows between
+ * rows: `read` writes input rows y_begin <= y < y_end (row y's width x
+ * channels floats at rows + (y - y_begin) * stride floats; `stride` may
+ * be larger, and the floats in between are not the callback's); `write`
+ * takes output rows y_begin <= y < y_end from `rows` likewise. `rows`: how the rows between
  * layers are held (0, DISK_FAST_ROWS_FLOAT, unless set). */
 typedef struct
 {

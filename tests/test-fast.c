@@ -244,13 +244,16 @@ test_plan_rows_identical (void)
   for_each_one_pass_case (23, check_plan_rows);
 }
 
-/* A DiskFastStream over whole images, checking the order of its calls. */
+/* A DiskFastStream over whole images, checking the order of its calls.
+ * It reads and writes `row_len` values per row, however far apart the
+ * pass's rows are (`stride`). */
 typedef struct
 {
   const DiskImage *in;          /* NULL: read NaN */
   DiskImage *out;               /* NULL: discard */
   gint next_read, next_write;   /* -1: nothing yet */
   gboolean in_order;
+  gsize row_len;
 } StreamCheck;
 
 static void
@@ -261,8 +264,9 @@ check_read (gpointer data, gfloat * rows, gsize stride, guint y0, guint y1)
 
   c->in_order &= y0 < y1 && (c->next_read < 0 || (gint) y0 == c->next_read);
   c->next_read = y1;
+  g_assert_cmpuint (stride, >=, c->row_len);
   for (y = y0; y < y1; y++)
-    for (i = 0; i < stride; i++)
+    for (i = 0; i < c->row_len; i++)
       rows[(y - y0) * stride + i] = c->in != NULL ?
           disk_image_pixel (c->in, 0, y)[i] : NAN;
 }
@@ -279,7 +283,7 @@ check_write (gpointer data, const gfloat * rows, gsize stride, guint y0,
   if (c->out != NULL)
     for (y = y0; y < y1; y++)
       memcpy (disk_image_pixel (c->out, 0, y), rows + (y - y0) * stride,
-          sizeof (gfloat) * stride);
+          sizeof (gfloat) * c->row_len);
 }
 
 /* The output of disk_fast_plan_stream with rows held as `rows`, for the
@@ -298,8 +302,8 @@ stream_bands (const DiskFastPlan * plan, const DiskImage * in,
   disk_image_fill (got, NAN);
   for (b = 0; b < 3; b++) {
     const guint y0 = MIN (cuts[b], h), y1 = MIN (cuts[b + 1], h);
-    StreamCheck poison = { NULL, NULL, -1, 0, TRUE };
-    StreamCheck check = { in, got, -1, y0, TRUE };
+    StreamCheck poison = { NULL, NULL, -1, 0, TRUE, in->width * ch };
+    StreamCheck check = { in, got, -1, y0, TRUE, in->width * ch };
     DiskFastStream nan_stream = { check_read, check_write, &poison, rows };
     DiskFastStream stream = { check_read, check_write, &check, rows };
 
@@ -743,7 +747,9 @@ filter_half_rows (const DiskComplex * c, const DiskImage * grown,
   g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (c, grown->width,
       grown->height);
   DiskImage *out = disk_image_new (grown->width, grown->height, 3);
-  StreamCheck check = { grown, out, -1, 0, TRUE };
+  StreamCheck check = { grown, out, -1, 0, TRUE,
+    grown->width * grown->channels
+  };
   DiskFastStream stream = { check_read, check_write, &check,
     DISK_FAST_ROWS_HALF
   };
