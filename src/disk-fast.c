@@ -348,6 +348,14 @@ typedef gsize (*Span2Func) (gfloat * restrict o0, gfloat * restrict o1,
     gconstpointer const *restrict src, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
     gsize len);
+/* The same with binary16 output rows. */
+typedef void (*SpanHalfOutFunc) (guint16 * restrict o,
+    gconstpointer const *restrict src, const gfloat * restrict w, guint n,
+    gsize len);
+typedef gsize (*Span2HalfOutFunc) (guint16 * restrict o0,
+    guint16 * restrict o1, gconstpointer const *restrict src,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n_both,
+    guint n_first, guint n_second, gsize len);
 /* dst[j] = src[j] rounded to binary16 (to nearest, ties to even), for
  * 0 <= j < n. */
 typedef void (*ToHalfFunc) (guint16 * restrict dst,
@@ -382,20 +390,22 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
 /* Defined before each kernel: SRC (i), tap i's read pointer (from an array
  * of pointers, or a base pointer plus an array of offsets), to values of
  * type ELEM; LD (VU, p), the values at p as a vector of floats of type VU
- * (LOAD for floats, a conversion for binary16). */
+ * (LOAD for floats, a conversion for binary16); ST (VU, p, v), the vector
+ * v stored at p (STORE for floats, rounded for binary16 output rows). */
+#define STORE(VU, p, v) (*(VU *) (p) = (v))
 #define TAIL_SUM(T, TU, j)                                                \
   {                                                                       \
     T s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };                     \
                                                                           \
     for (i = 0; i + 4 <= n; i += 4) {                                     \
-      s0 += w[i] * LD (TU, SRC (i) + j);                                   \
-      s1 += w[i + 1] * LD (TU, SRC (i + 1) + j);                           \
-      s2 += w[i + 2] * LD (TU, SRC (i + 2) + j);                           \
-      s3 += w[i + 3] * LD (TU, SRC (i + 3) + j);                           \
+      s0 += w[i] * LD (TU, SRC (i) + j);                                  \
+      s1 += w[i + 1] * LD (TU, SRC (i + 1) + j);                          \
+      s2 += w[i + 2] * LD (TU, SRC (i + 2) + j);                          \
+      s3 += w[i + 3] * LD (TU, SRC (i + 3) + j);                          \
     }                                                                     \
     for (; i < n; i++)                                                    \
-      s0 += w[i] * LD (TU, SRC (i) + j);                                   \
-    *(TU *) (o + j) = (s0 + s1) + (s2 + s3);                              \
+      s0 += w[i] * LD (TU, SRC (i) + j);                                  \
+    ST (TU, o + j, (s0 + s1) + (s2 + s3));                                \
   }
 /* What is left of a span from float j on, with SUM (TAIL_SUM or
  * TAIL2_SUM): one vector at a time, then a half vector, a quarter (one
@@ -435,14 +445,14 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
         a6 += wi * LD (VU, s + 6 * VW);                                   \
         a7 += wi * LD (VU, s + 7 * VW);                                   \
       }                                                                   \
-      *(VU *) (o + j) = a0;                                               \
-      *(VU *) (o + j + VW) = a1;                                          \
-      *(VU *) (o + j + 2 * VW) = a2;                                      \
-      *(VU *) (o + j + 3 * VW) = a3;                                      \
-      *(VU *) (o + j + 4 * VW) = a4;                                      \
-      *(VU *) (o + j + 5 * VW) = a5;                                      \
-      *(VU *) (o + j + 6 * VW) = a6;                                      \
-      *(VU *) (o + j + 7 * VW) = a7;                                      \
+      ST (VU, o + j, a0);                                                 \
+      ST (VU, o + j + VW, a1);                                            \
+      ST (VU, o + j + 2 * VW, a2);                                        \
+      ST (VU, o + j + 3 * VW, a3);                                        \
+      ST (VU, o + j + 4 * VW, a4);                                        \
+      ST (VU, o + j + 5 * VW, a5);                                        \
+      ST (VU, o + j + 6 * VW, a6);                                        \
+      ST (VU, o + j + 7 * VW, a7);                                        \
     }                                                                     \
     TAILS (TAIL_SUM, V, VU, VW, H, HU, HW);                               \
   }
@@ -500,14 +510,14 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
       b2 += v * LD (VU, s + 2 * VW);                                      \
       b3 += v * LD (VU, s + 3 * VW);                                      \
     }                                                                     \
-    *(VU *) (o0 + j) = a0;                                                \
-    *(VU *) (o0 + j + VW) = a1;                                           \
-    *(VU *) (o0 + j + 2 * VW) = a2;                                       \
-    *(VU *) (o0 + j + 3 * VW) = a3;                                       \
-    *(VU *) (o1 + j) = b0;                                                \
-    *(VU *) (o1 + j + VW) = b1;                                           \
-    *(VU *) (o1 + j + 2 * VW) = b2;                                       \
-    *(VU *) (o1 + j + 3 * VW) = b3;                                       \
+    ST (VU, o0 + j, a0);                                                  \
+    ST (VU, o0 + j + VW, a1);                                             \
+    ST (VU, o0 + j + 2 * VW, a2);                                         \
+    ST (VU, o0 + j + 3 * VW, a3);                                         \
+    ST (VU, o1 + j, b0);                                                  \
+    ST (VU, o1 + j + VW, b1);                                             \
+    ST (VU, o1 + j + 2 * VW, b2);                                         \
+    ST (VU, o1 + j + 3 * VW, b3);                                         \
   }
 #define SPAN2_BODY(V, VU, VW)                                             \
   {                                                                       \
@@ -532,8 +542,8 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
       s0 += w0[i] * x;                                                    \
       t0 += w1[i] * x;                                                    \
     }                                                                     \
-    *(TU *) (o0 + j) = s0 + s1;                                           \
-    *(TU *) (o1 + j) = t0 + t1;                                           \
+    ST (TU, o0 + j, s0 + s1);                                             \
+    ST (TU, o1 + j, t0 + t1);                                             \
   }
 #define SPAN2_FULL_BODY(V, VU, VW, H, HU, HW)                             \
   {                                                                       \
@@ -544,6 +554,7 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
 
 #define ELEM gfloat
 #define LD(VU, p) LOAD (VU, p)
+#define ST(VU, p, v) STORE (VU, p, v)
 #define SRC(i) ((const gfloat *) src[i])
 static gsize
 span2_generic (gfloat * restrict o0, gfloat * restrict o1,
@@ -634,6 +645,7 @@ span2_off_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     gsize len)
 SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #undef SRC
+#undef ST
 #undef LD
 #undef ELEM
 
@@ -643,6 +655,38 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
  * offset not a multiple of 64 bytes costing two (docs/PERFORMANCE.md,
  * sixth pass). GCC's generic vector conversion of _Float16 goes element by
  * element, hence the intrinsics, one per vector width. */
+/* Rounding to binary16: to nearest, ties to even. */
+#define HALF_ROUND (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+__attribute__ ((target ("avx512f,f16c"), always_inline))
+static inline void
+store_half_v16f_u (guint16 * p, v16f v)
+{
+  _mm256_storeu_si256 ((__m256i *) p, _mm512_cvtps_ph ((__m512) v,
+          HALF_ROUND));
+}
+
+__attribute__ ((target ("avx,f16c"), always_inline))
+static inline void
+store_half_v8f_u (guint16 * p, v8f v)
+{
+  _mm_storeu_si128 ((__m128i *) p, _mm256_cvtps_ph ((__m256) v, HALF_ROUND));
+}
+
+__attribute__ ((target ("f16c"), always_inline))
+static inline void
+store_half_v4f_u (guint16 * p, v4f v)
+{
+  _mm_storel_epi64 ((__m128i *) p, _mm_cvtps_ph ((__m128) v, HALF_ROUND));
+}
+
+__attribute__ ((target ("f16c"), always_inline))
+static inline void
+store_half_gfloat (guint16 * p, gfloat v)
+{
+  *p = _cvtss_sh (v, HALF_ROUND);
+}
+
 __attribute__ ((target ("avx512f,f16c"), always_inline))
 static inline v16f
 load_half_v16f_u (const guint16 * p)
@@ -673,6 +717,7 @@ load_half_gfloat (const guint16 * p)
 
 #define ELEM guint16
 #define LD(VU, p) load_half_##VU (p)
+#define ST(VU, p, v) STORE (VU, p, v)
 #define SRC(i) ((const guint16 *) src[i])
 __attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
 static void
@@ -701,6 +746,41 @@ span2_half_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
     gsize len)
 SPAN2_BODY (v16f, v16f_u, 16)
+
+/* Binary16 in and out, for the rows between the layers of a stream: each
+ * sum rounded as it is stored (as to_half would round it). */
+#undef ST
+#define ST(VU, p, v) store_half_##VU (p, v)
+__attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span_half_out_avx2 (guint16 * restrict o, gconstpointer const *restrict src,
+    const gfloat * restrict w, guint n, gsize len)
+SPAN_BODY (v8f, v8f_u, 8, v4f, v4f_u, 4)
+
+__attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
+static void
+span_half_out_avx512 (guint16 * restrict o,
+    gconstpointer const *restrict src, const gfloat * restrict w, guint n,
+    gsize len)
+SPAN_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
+static gsize
+span2_half_out_avx2 (guint16 * restrict o0, guint16 * restrict o1,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
+SPAN2_BODY (v8f, v8f_u, 8)
+
+__attribute__ ((target ("avx512f,fma,f16c"), optimize ("fp-contract=fast")))
+static gsize
+span2_half_out_avx512 (guint16 * restrict o0, guint16 * restrict o1,
+    gconstpointer const *restrict src, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len)
+SPAN2_BODY (v16f, v16f_u, 16)
+#undef ST
+#define ST(VU, p, v) STORE (VU, p, v)
 #undef SRC
 #define SRC(i) (base + off[i])
 __attribute__ ((target ("avx2,fma,f16c"), optimize ("fp-contract=fast")))
@@ -733,10 +813,10 @@ span2_off_half_avx512 (gfloat * restrict o0, gfloat * restrict o1,
     gsize len)
 SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #undef SRC
+#undef ST
 #undef LD
 #undef ELEM
 
-#define HALF_ROUND (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 __attribute__ ((target ("avx2,f16c")))
 static void
 to_half_avx2 (guint16 * restrict dst, const gfloat * restrict src, gsize n)
@@ -778,6 +858,9 @@ typedef struct
   Span2Func half_func2;
   SpanOffHalfFunc off_half_func;
   Span2OffHalfFunc off2_half_func;
+  /* binary16 in and out */
+  SpanHalfOutFunc half_out_func;
+  Span2HalfOutFunc half_out_func2;
   ToHalfFunc to_half;
   const gchar *name;
 } SpanKernel;
@@ -810,6 +893,8 @@ span_kernel (void)
       kernel.half_func2 = span2_half_avx512;
       kernel.off_half_func = span_off_half_avx512;
       kernel.off2_half_func = span2_off_half_avx512;
+      kernel.half_out_func = span_half_out_avx512;
+      kernel.half_out_func2 = span2_half_out_avx512;
       kernel.to_half = to_half_avx512;
       kernel.name = "avx512f";
     } else if (__builtin_cpu_supports ("avx2")
@@ -822,6 +907,8 @@ span_kernel (void)
       kernel.half_func2 = span2_half_avx2;
       kernel.off_half_func = span_off_half_avx2;
       kernel.off2_half_func = span2_off_half_avx2;
+      kernel.half_out_func = span_half_out_avx2;
+      kernel.half_out_func2 = span2_half_out_avx2;
       kernel.to_half = to_half_avx2;
       kernel.name = "avx2";
     }
@@ -833,6 +920,8 @@ span_kernel (void)
       kernel.half_func2 = NULL;
       kernel.off_half_func = NULL;
       kernel.off2_half_func = NULL;
+      kernel.half_out_func = NULL;
+      kernel.half_out_func2 = NULL;
       kernel.to_half = NULL;
     }
 #else
@@ -1105,7 +1194,7 @@ layer_reach (const DiskFastLayer * layer, gint * up, gint * down)
  * covers them, by the one-row kernel in the pair's order elsewhere, so a
  * row's bits depend on its absolute index and the row length only, not on
  * bands, steps or threads. The sums are in float whatever the rows hold;
- * binary16 output rows are rounded from them once a row is complete. */
+ * into binary16 output rows each is rounded as it is stored. */
 static void
 layer_rows_window (const DiskFastLayer * layer, const Rows * in,
     gint in_first, const Rows * out, gint out_first, guint y_begin,
@@ -1114,17 +1203,19 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
   const gint height = in->height;
   const gsize len = (gsize) in->width * in->channels;
   const gsize tap_bytes = in->channels * in->bytes;
+  const SpanKernel *kernel = span_kernel ();
   const gboolean half_out = out->bytes != sizeof (gfloat);
   const SpanFunc func = rows_span_func (in);
   const Span2Func func2 = in->bytes == sizeof (gfloat) ?
-      span_kernel ()->func2 : span_kernel ()->half_func2;
-  g_autofree gfloat *staging = half_out ? g_new (gfloat, 2 * len) : NULL;
+      kernel->func2 : kernel->half_func2;
   g_autofree const guint8 **row_at = NULL;
   gint up, down;
   Scratch s;
   guint y, i;
 
   g_assert (in->pad >= MAX (-layer->dx_min, layer->dx_max));
+  /* binary16 output rows come from binary16 input rows only */
+  g_assert (!half_out || in->bytes != sizeof (gfloat));
   if (y_begin == y_end)
     return;
 
@@ -1136,14 +1227,13 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
     /* Two rows at once from an even row where the band has both, then
      * what the pair kernel leaves, row by row. */
     const guint rows = y % 2 == 0 && y + 1 < y_end && layer->pn > 0 ? 2 : 1;
-    gfloat *o[2];
+    gpointer o[2];
     gsize done = 0;
     guint k;
     gint r;
 
     for (k = 0; k < rows; k++)
-      o[k] = half_out ? staging + k * len
-          : rows_pixel (out, out_first, 0, y + k);
+      o[k] = rows_pixel (out, out_first, 0, y + k);
     if (rows == 2) {
       for (r = -up; r <= down + 1; r++)
         row_at[r + up] = rows_pixel (in, in_first, 0,
@@ -1151,8 +1241,10 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
       for (i = 0; i < layer->pn; i++)
         s.src[i] = row_at[layer->pr[i] + up]
             + (gssize) layer->pdx[i] * (gssize) tap_bytes;
-      done = func2 (o[0], o[1], s.src, layer->pw0, layer->pw1,
-          layer->pn_both, layer->pn_first, layer->pn_second, len);
+      done = half_out ? kernel->half_out_func2 (o[0], o[1], s.src,
+          layer->pw0, layer->pw1, layer->pn_both, layer->pn_first,
+          layer->pn_second, len) : func2 (o[0], o[1], s.src, layer->pw0,
+          layer->pw1, layer->pn_both, layer->pn_first, layer->pn_second, len);
     }
     for (k = 0; k < rows; k++) {
       if (done < len) {
@@ -1165,11 +1257,13 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
           s.src[i] = row_at[layer->sdy[parity][i] + up]
               + ((gssize) layer->sdx[parity][i] * (gssize) in->channels
               + (gssize) done) * (gssize) in->bytes;
-        func (o[k] + done, s.src, layer->sw[parity], layer->n, len - done);
+        if (half_out)
+          kernel->half_out_func ((guint16 *) o[k] + done, s.src,
+              layer->sw[parity], layer->n, len - done);
+        else
+          func ((gfloat *) o[k] + done, s.src, layer->sw[parity], layer->n,
+              len - done);
       }
-      if (half_out)
-        span_kernel ()->to_half (rows_pixel (out, out_first, 0, y + k), o[k],
-            len);
       if (out->pad > 0)
         rows_fill_padding (out, out_first, y + k);
     }
