@@ -1296,50 +1296,19 @@ row_stride (gint width, gint pad, guint channels, gsize bytes)
       / bytes;
 }
 
-/* Rows y_begin <= y < y_end of the image into the float window `w`, with
+/* Rows y_begin <= y < y_end of the image into the float ring `w`, with
  * their padding. */
 static void
-copy_image_rows (const DiskImage * image, const Rows * w, gint w_first,
-    gint y_begin, gint y_end)
+copy_image_rows (const DiskImage * image, const Rows * w, gint y_begin,
+    gint y_end)
 {
   gint y;
 
   for (y = y_begin; y < y_end; y++) {
-    memcpy (rows_pixel (w, w_first, 0, y), disk_image_pixel (image, 0, y),
+    memcpy (rows_pixel (w, 0, 0, y), disk_image_pixel (image, 0, y),
         sizeof (gfloat) * image->width * image->channels);
-    rows_fill_padding (w, w_first, y);
+    rows_fill_padding (w, 0, y);
   }
-}
-
-void
-disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end)
-{
-  Rows padded, out_rows;
-  gint up, down, first, last;
-  g_autofree gfloat *data = NULL;
-
-  g_return_if_fail (disk_image_same_shape (in, out));
-  g_return_if_fail (in != out);
-  g_return_if_fail (in->width == layer->width && in->height == layer->height);
-  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
-  if (y_begin == y_end)
-    return;
-
-  /* the input rows the band reads, padded */
-  layer_reach (layer, &up, &down);
-  first = MAX (0, (gint) y_begin - up);
-  last = MIN ((gint) in->height, (gint) y_end + down);
-  padded = rows_of_image (in);
-  padded.pad = row_padding (MAX (-layer->dx_min, layer->dx_max),
-      sizeof (gfloat) * in->channels);
-  padded.stride = row_stride (in->width, padded.pad, in->channels,
-      sizeof (gfloat));
-  data = g_new (gfloat, (gsize) (last - first) * padded.stride);
-  padded.data = data;
-  copy_image_rows (in, &padded, first, first, last);
-  out_rows = rows_of_image (out);
-  layer_rows_window (layer, &padded, first, &out_rows, 0, y_begin, y_end);
 }
 
 /* Output rows each step of disk_fast_plan_rows adds to the last layer:
@@ -1569,7 +1538,7 @@ plan_pass (const DiskFastPlan * plan, const DiskImage * in, DiskImage * out,
         g_assert (until[i] - first[i] <= capacity[i]);
       }
       if (i == 0 && stream == NULL)
-        copy_image_rows (in, &window[0], 0, done[0], until[0]);
+        copy_image_rows (in, &window[0], done[0], until[0]);
       else if (i == 0 && !half)
         read_float_rows (stream, &window[0], done[0], until[0]);
       else if (i == 0)
@@ -1600,6 +1569,23 @@ disk_fast_plan_rows (const DiskFastPlan * plan, const DiskImage * in,
     return;
 
   plan_pass (plan, in, out, NULL, in->channels, y_begin, y_end, workspace);
+}
+
+void
+disk_fast_layer_rows (const DiskFastLayer * layer, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end)
+{
+  /* a pass of one layer: its input rows go through a padded window */
+  const DiskFastPlan one = { 1, {(DiskFastLayer *) layer} };
+
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (in->width == layer->width && in->height == layer->height);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
+
+  plan_pass (&one, in, out, NULL, in->channels, y_begin, y_end, NULL);
 }
 
 void
