@@ -188,10 +188,12 @@ plan_row_pairs (DiskFastLayer * layer)
 /* The integer taps of `samples`; `sorted`: by row, then column, so that
  * the reads of a long output row walk memory in order (uniform frames,
  * planned once); level plans, made by the thousand for runs of a few
- * pixels, skip the sort. */
+ * pixels, skip the sort. `row_pairs`: with the plans of the row-pair
+ * kernel (layer_rows_window), which the exact runs of a varying layer
+ * (disk_fast_row_span, a plan per run) do not use. */
 static DiskFastLayer *
 layer_new (const DiskSample * samples, guint n_samples, guint width,
-    guint height, gboolean sorted)
+    guint height, gboolean sorted, gboolean row_pairs)
 {
   g_autofree IntTap *raw = g_new (IntTap, 4 * (gsize) MAX (n_samples, 1));
   DiskFastLayer *layer;
@@ -238,7 +240,7 @@ layer_new (const DiskSample * samples, guint n_samples, guint width,
   }
   if (layer->n == 0)
     layer->dx_min = layer->dx_max = 0;
-  if (sorted)
+  if (sorted && row_pairs)
     plan_row_pairs (layer);
   return layer;
 }
@@ -247,14 +249,14 @@ DiskFastLayer *
 disk_fast_layer_new (const DiskSample * samples, guint n_samples, guint width,
     guint height)
 {
-  return layer_new (samples, n_samples, width, height, TRUE);
+  return layer_new (samples, n_samples, width, height, TRUE, TRUE);
 }
 
 DiskFastLayer *
 disk_fast_layer_new_unsorted (const DiskSample * samples, guint n_samples,
     guint width, guint height)
 {
-  return layer_new (samples, n_samples, width, height, FALSE);
+  return layer_new (samples, n_samples, width, height, FALSE, FALSE);
 }
 
 void
@@ -1777,7 +1779,7 @@ plan_cache_get (PlanCache * pc, Interp * ip, gfloat r, gfloat a,
   plan = g_hash_table_lookup (pc->plans, &key);
   if (plan == NULL) {
     disk_fast_interp_samples (ip, r, a, samples);
-    plan = disk_fast_layer_new (samples, ip->n, in->width, in->height);
+    plan = layer_new (samples, ip->n, in->width, in->height, TRUE, FALSE);
     g_hash_table_insert (pc->plans, g_memdup2 (&key, sizeof (guint64)), plan);
   }
   pc->last = plan;
