@@ -1036,21 +1036,30 @@ rows_pixel (const Rows * r, gint first, gint x, gint y)
       + (gsize) (r->pad + x) * r->channels) * r->bytes;
 }
 
+/* `n` copies of the `size` bytes at `src` to `dst`: the copies double
+ * with each memcpy (a few calls, not one per pixel). */
+static void
+repeat_bytes (guint8 * dst, const guint8 * src, gsize size, gsize n)
+{
+  gsize done;
+
+  if (n == 0)
+    return;
+  memcpy (dst, src, size);
+  for (done = 1; done < n; done *= 2)
+    memcpy (dst + done * size, dst, MIN (done, n - done) * size);
+}
+
 /* The padding columns of row y: its first and last pixel repeated. */
 static void
 rows_fill_padding (const Rows * r, gint first, gint y)
 {
   const gsize pixel_bytes = r->channels * r->bytes;
-  guint8 *left = rows_pixel (r, first, -r->pad, y);
-  guint8 *right = rows_pixel (r, first, r->width, y);
-  const guint8 *first_px = rows_pixel (r, first, 0, y);
-  const guint8 *last_px = rows_pixel (r, first, r->width - 1, y);
-  gint c;
 
-  for (c = 0; c < r->pad; c++) {
-    memcpy (left + (gsize) c * pixel_bytes, first_px, pixel_bytes);
-    memcpy (right + (gsize) c * pixel_bytes, last_px, pixel_bytes);
-  }
+  repeat_bytes (rows_pixel (r, first, -r->pad, y),
+      rows_pixel (r, first, 0, y), pixel_bytes, (gsize) r->pad);
+  repeat_bytes (rows_pixel (r, first, r->width, y),
+      rows_pixel (r, first, r->width - 1, y), pixel_bytes, (gsize) r->pad);
 }
 
 /* The kernels that read rows of `r`'s values. */
