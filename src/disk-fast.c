@@ -1050,7 +1050,8 @@ repeat_bytes (guint8 * dst, const guint8 * src, gsize size, gsize n)
     memcpy (dst + done * size, dst, MIN (done, n - done) * size);
 }
 
-/* The padding columns of row y: its first and last pixel repeated. */
+/* The padding columns of row y, if any: its first and last pixel
+ * repeated. */
 static void
 rows_fill_padding (const Rows * r, gint first, gint y)
 {
@@ -1275,8 +1276,7 @@ layer_rows_window (const DiskFastLayer * layer, const Rows * in,
           func ((gfloat *) o[k] + done, s.src, layer->sw[parity], layer->n,
               len - done);
       }
-      if (out->pad > 0)
-        rows_fill_padding (out, out_first, y + k);
+      rows_fill_padding (out, out_first, y + k);
     }
     y += rows;
   }
@@ -1396,9 +1396,8 @@ read_float_rows (const DiskFastStream * stream, const Rows * w, gint y_begin,
     y1 = MIN (y_end, y + (gint) (w->ring - (guint) y % w->ring));
     stream->read (stream->data, rows_pixel (w, 0, 0, y), w->stride, y, y1);
   }
-  if (w->pad > 0)
-    for (y = y_begin; y < y_end; y++)
-      rows_fill_padding (w, 0, y);
+  for (y = y_begin; y < y_end; y++)
+    rows_fill_padding (w, 0, y);
 }
 
 /* Input rows y_begin <= y < y_end of a stream into the binary16 ring `w`,
@@ -1417,8 +1416,7 @@ read_half_rows (const DiskFastStream * stream, gfloat * staging, gint step,
     for (k = y; k < y1; k++) {
       span_kernel ()->to_half (rows_pixel (w, 0, 0, k),
           staging + (gsize) (k - y) * row_len, row_len);
-      if (w->pad > 0)
-        rows_fill_padding (w, 0, k);
+      rows_fill_padding (w, 0, k);
     }
   }
 }
