@@ -819,6 +819,174 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #undef LD
 #undef ELEM
 
+/* The two-sum offsets kernels for AVX-512 with AVX512BW and VL (masked
+ * 16-bit loads): level pairs run on spans of a few to a few dozen pixels,
+ * where the tails of SPAN2_FULL_BODY (a vector, half, quarter, then float by
+ * float, each over every tap) took twice the time per float of a long span.
+ * Here a span goes four vectors at a time and what is left, one to four
+ * vectors, in one more pass over the taps, its last vector loaded and
+ * stored under a mask. Every float is one sum per weighting over the taps
+ * in order, whichever pass it falls in: its bits do not depend on where
+ * its span starts or ends. NV (1 to 4) is a constant where this is
+ * inlined, so the accumulators stay in registers. */
+#define SPAN2_CHUNK_512(LDV, LDM, NV)                                     \
+  {                                                                       \
+    __m512 a0 = _mm512_setzero_ps (), a1 = a0, a2 = a0, a3 = a0;          \
+    __m512 b0 = a0, b1 = a0, b2 = a0, b3 = a0;                            \
+    guint i;                                                              \
+                                                                          \
+    for (i = 0; i < n; i++) {                                             \
+      const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
+      const ELEM *s = base + off[i] + j;                                  \
+      __m512 x;                                                           \
+                                                                          \
+      x = NV > 1 ? LDV (s) : LDM (s, last);                               \
+      a0 = _mm512_fmadd_ps (u, x, a0);                                    \
+      b0 = _mm512_fmadd_ps (v, x, b0);                                    \
+      if (NV > 1) {                                                       \
+        x = NV > 2 ? LDV (s + 16) : LDM (s + 16, last);                   \
+        a1 = _mm512_fmadd_ps (u, x, a1);                                  \
+        b1 = _mm512_fmadd_ps (v, x, b1);                                  \
+      }                                                                   \
+      if (NV > 2) {                                                       \
+        x = NV > 3 ? LDV (s + 32) : LDM (s + 32, last);                   \
+        a2 = _mm512_fmadd_ps (u, x, a2);                                  \
+        b2 = _mm512_fmadd_ps (v, x, b2);                                  \
+      }                                                                   \
+      if (NV > 3) {                                                       \
+        x = LDM (s + 48, last);                                           \
+        a3 = _mm512_fmadd_ps (u, x, a3);                                  \
+        b3 = _mm512_fmadd_ps (v, x, b3);                                  \
+      }                                                                   \
+    }                                                                     \
+    STV (o0 + j, a0, NV > 1);                                             \
+    STV (o1 + j, b0, NV > 1);                                             \
+    if (NV > 1) {                                                         \
+      STV (o0 + j + 16, a1, NV > 2);                                      \
+      STV (o1 + j + 16, b1, NV > 2);                                      \
+    }                                                                     \
+    if (NV > 2) {                                                         \
+      STV (o0 + j + 32, a2, NV > 3);                                      \
+      STV (o1 + j + 32, b2, NV > 3);                                      \
+    }                                                                     \
+    if (NV > 3) {                                                         \
+      STV (o0 + j + 48, a3, FALSE);                                       \
+      STV (o1 + j + 48, b3, FALSE);                                       \
+    }                                                                     \
+  }
+/* One or two vectors: too few sums to hide the multiply-add latency, so
+ * even and odd taps go to separate accumulators, added at the end. */
+#define SPAN2_CHUNK_512_SPLIT(LDV, LDM, NV)                               \
+  {                                                                       \
+    __m512 a0 = _mm512_setzero_ps (), a1 = a0, c0 = a0, c1 = a0;          \
+    __m512 b0 = a0, b1 = a0, d0 = a0, d1 = a0;                            \
+    guint i;                                                              \
+                                                                          \
+    for (i = 0; i + 2 <= n; i += 2) {                                     \
+      const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
+      const __m512 p = _mm512_set1_ps (w0[i + 1]);                        \
+      const __m512 q = _mm512_set1_ps (w1[i + 1]);                        \
+      const ELEM *s = base + off[i] + j, *t = base + off[i + 1] + j;      \
+      __m512 x, y;                                                        \
+                                                                          \
+      x = NV > 1 ? LDV (s) : LDM (s, last);                               \
+      y = NV > 1 ? LDV (t) : LDM (t, last);                               \
+      a0 = _mm512_fmadd_ps (u, x, a0);                                    \
+      b0 = _mm512_fmadd_ps (v, x, b0);                                    \
+      c0 = _mm512_fmadd_ps (p, y, c0);                                    \
+      d0 = _mm512_fmadd_ps (q, y, d0);                                    \
+      if (NV > 1) {                                                       \
+        x = LDM (s + 16, last);                                           \
+        y = LDM (t + 16, last);                                           \
+        a1 = _mm512_fmadd_ps (u, x, a1);                                  \
+        b1 = _mm512_fmadd_ps (v, x, b1);                                  \
+        c1 = _mm512_fmadd_ps (p, y, c1);                                  \
+        d1 = _mm512_fmadd_ps (q, y, d1);                                  \
+      }                                                                   \
+    }                                                                     \
+    if (i < n) {                                                          \
+      const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
+      const ELEM *s = base + off[i] + j;                                  \
+      __m512 x;                                                           \
+                                                                          \
+      x = NV > 1 ? LDV (s) : LDM (s, last);                               \
+      a0 = _mm512_fmadd_ps (u, x, a0);                                    \
+      b0 = _mm512_fmadd_ps (v, x, b0);                                    \
+      if (NV > 1) {                                                       \
+        x = LDM (s + 16, last);                                           \
+        a1 = _mm512_fmadd_ps (u, x, a1);                                  \
+        b1 = _mm512_fmadd_ps (v, x, b1);                                  \
+      }                                                                   \
+    }                                                                     \
+    STV (o0 + j, _mm512_add_ps (a0, c0), NV > 1);                         \
+    STV (o1 + j, _mm512_add_ps (b0, d0), NV > 1);                         \
+    if (NV > 1) {                                                         \
+      STV (o0 + j + 16, _mm512_add_ps (a1, c1), FALSE);                   \
+      STV (o1 + j + 16, _mm512_add_ps (b1, d1), FALSE);                   \
+    }                                                                     \
+  }
+/* Stores a whole vector (FULL) or its lanes in `last`. */
+#define STV(p, v, FULL)                                                   \
+  ((FULL) ? _mm512_storeu_ps (p, v) : _mm512_mask_storeu_ps (p, last, v))
+/* The body around it: four vectors at a time (the last under an all-ones
+ * mask: a masked load of every lane costs what a plain one does), then
+ * the rest. */
+#define SPAN2_MASKED_BODY(LDV, LDM)                                       \
+  {                                                                       \
+    gsize j = 0;                                                          \
+    __mmask16 last = 0xffff;                                              \
+                                                                          \
+    for (; j + 64 <= len; j += 64)                                        \
+      SPAN2_CHUNK_512 (LDV, LDM, 4);                                      \
+    if (j < len) {                                                        \
+      const guint rest = (guint) (len - j), nv = (rest + 15) / 16;        \
+                                                                          \
+      last = (__mmask16) ((1u << (rest - 16 * (nv - 1))) - 1);            \
+      switch (nv) {                                                       \
+        case 1:                                                           \
+          SPAN2_CHUNK_512_SPLIT (LDV, LDM, 1);                            \
+          break;                                                          \
+        case 2:                                                           \
+          SPAN2_CHUNK_512_SPLIT (LDV, LDM, 2);                            \
+          break;                                                          \
+        case 3:                                                           \
+          SPAN2_CHUNK_512 (LDV, LDM, 3);                                  \
+          break;                                                          \
+        default:                                                          \
+          SPAN2_CHUNK_512 (LDV, LDM, 4);                                  \
+          break;                                                          \
+      }                                                                   \
+    }                                                                     \
+  }
+
+#define LDV_F(p) _mm512_loadu_ps (p)
+#define LDM_F(p, m) _mm512_maskz_loadu_ps (m, p)
+#define LDV_H(p) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) (p)))
+#define LDM_H(p, m) _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (m, p))
+#define ELEM gfloat
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
+static void
+span2_off_avx512_masked (gfloat * restrict o0, gfloat * restrict o1,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_MASKED_BODY (LDV_F, LDM_F)
+#undef ELEM
+#define ELEM guint16
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
+static void
+span2_off_half_avx512_masked (gfloat * restrict o0, gfloat * restrict o1,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len)
+SPAN2_MASKED_BODY (LDV_H, LDM_H)
+#undef ELEM
+#undef STV
+#undef LDV_F
+#undef LDM_F
+#undef LDV_H
+#undef LDM_H
+
 __attribute__ ((target ("avx2,f16c")))
 static void
 to_half_avx2 (guint16 * restrict dst, const gfloat * restrict src, gsize n)
@@ -899,6 +1067,11 @@ span_kernel (void)
       kernel.half_out_func2 = span2_half_out_avx512;
       kernel.to_half = to_half_avx512;
       kernel.name = "avx512f";
+      if (__builtin_cpu_supports ("avx512bw")
+          && __builtin_cpu_supports ("avx512vl")) {
+        kernel.off2_func = span2_off_avx512_masked;
+        kernel.off2_half_func = span2_off_half_avx512_masked;
+      }
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
       kernel.func = span_avx2;

@@ -1350,63 +1350,98 @@ test_levels_definition (void)
   }
 }
 
-/* The two-sum kernel of level pairs (disk_fast_span2_offsets) against sums
- * in double, for every length from 0 to past two blocks and tap counts
- * odd and even (its tails pair the taps): each sum within float rounding
- * of its weights' magnitude. Run under each SIMD kernel by meson (the
- * DISK_FAST_SIMD variants of this test). */
+/* A binary16 value (IEEE 754 half precision) decoded bit by bit: the
+ * reference for the binary16 kernels, independent of F16C. */
+static gdouble
+half_to_double (guint16 h)
+{
+  const gint sign = h >> 15 ? -1 : 1, e = (h >> 10) & 0x1f;
+  const gint m = h & 0x3ff;
+
+  if (e == 0)
+    return sign * ldexp (m, -24);
+  g_assert (e != 0x1f);         /* the test makes no infinities */
+  return sign * ldexp (1024 + m, e - 25);
+}
+
+/* The two-sum kernel of level pairs (disk_fast_span2_offsets and, where
+ * the CPU has binary16 kernels, disk_fast_span2_offsets_half) against sums
+ * in double, for every length from 0 to past four blocks and tap counts odd
+ * and even (short spans pair the taps): each sum within float rounding of
+ * its weights' magnitude, nothing written past the span. Run under each
+ * SIMD kernel by meson (the DISK_FAST_SIMD variants of this test). */
 static void
 test_span2_offsets (void)
 {
   static const guint tap_counts[] = { 1, 2, 3, 8, 51, 120 };
   g_autoptr (GRand) rand = g_rand_new_with_seed (17);
   const gsize margin = 400, max_len = 300;
-  g_autofree gfloat *buf = g_new (gfloat, max_len + 2 * margin);
+  const gsize size = max_len + 2 * margin;
+  g_autofree gfloat *buf = g_new (gfloat, size);
+  g_autofree guint16 *hbuf = g_new (guint16, size);
+  g_autofree gdouble *values = g_new (gdouble, size);
   g_autofree gfloat *o0 = g_new (gfloat, max_len + 1);
   g_autofree gfloat *o1 = g_new (gfloat, max_len + 1);
-  const gfloat *base = buf + margin;
   gsize i, len;
-  guint c;
+  guint c, half;
 
   g_test_message ("SIMD kernel: %s", disk_fast_simd_name ());
-  for (i = 0; i < max_len + 2 * margin; i++)
+  for (i = 0; i < size; i++)
     buf[i] = (gfloat) g_rand_double (rand);
-  for (c = 0; c < G_N_ELEMENTS (tap_counts); c++) {
-    const guint n = tap_counts[c];
-    g_autofree gssize *off = g_new (gssize, n);
-    g_autofree gfloat *w0 = g_new (gfloat, n);
-    g_autofree gfloat *w1 = g_new (gfloat, n);
-    gdouble scale0 = 0.0, scale1 = 0.0;
-    guint t;
+  if (disk_fast_half_rows_supported ())
+    disk_fast_to_half (hbuf, buf, size);
+  else
+    g_test_message ("no binary16 kernels on this CPU: float only");
+  for (half = 0; half < (disk_fast_half_rows_supported ()? 2u : 1u); half++) {
+    for (i = 0; i < size; i++)
+      values[i] = half ? half_to_double (hbuf[i]) : buf[i];
+    for (c = 0; c < G_N_ELEMENTS (tap_counts); c++) {
+      const guint n = tap_counts[c];
+      g_autofree gssize *off = g_new (gssize, n);
+      g_autofree gfloat *w0 = g_new (gfloat, n);
+      g_autofree gfloat *w1 = g_new (gfloat, n);
+      gdouble scale0 = 0.0, scale1 = 0.0;
+      guint t;
 
-    for (t = 0; t < n; t++) {
-      off[t] = g_rand_int_range (rand, -(gint) margin, (gint) margin);
-      /* zeros too: a level without a tap at a union entry */
-      w0[t] = t % 5 == 1 ? 0.0f : (gfloat) g_rand_double_range (rand, -1, 1);
-      w1[t] = t % 7 == 3 ? 0.0f : (gfloat) g_rand_double_range (rand, -1, 1);
-      scale0 += fabs (w0[t]);
-      scale1 += fabs (w1[t]);
-    }
-    for (len = 0; len <= max_len; len++) {
-      gsize j;
-
-      o0[len] = o1[len] = -12345.0f;    /* must stay */
-      disk_fast_span2_offsets (o0, o1, base, off, w0, w1, n, len);
-      for (j = 0; j < len; j++) {
-        gdouble s0 = 0.0, s1 = 0.0;
-
-        for (t = 0; t < n; t++) {
-          s0 += (gdouble) w0[t] * base[off[t] + (gssize) j];
-          s1 += (gdouble) w1[t] * base[off[t] + (gssize) j];
-        }
-        if (fabs (o0[j] - s0) > 1e-6 * scale0
-            || fabs (o1[j] - s1) > 1e-6 * scale1)
-          g_error ("%u taps, length %" G_GSIZE_FORMAT ", float %"
-              G_GSIZE_FORMAT ": %.9g %.9g, in double %.9g %.9g", n, len, j,
-              o0[j], o1[j], s0, s1);
+      for (t = 0; t < n; t++) {
+        off[t] = g_rand_int_range (rand, -(gint) margin, (gint) margin);
+        /* zeros too: a level without a tap at a union entry */
+        w0[t] = t % 5 == 1 ? 0.0f : (gfloat) g_rand_double_range (rand, -1,
+            1);
+        w1[t] = t % 7 == 3 ? 0.0f : (gfloat) g_rand_double_range (rand, -1,
+            1);
+        scale0 += fabs (w0[t]);
+        scale1 += fabs (w1[t]);
       }
-      g_assert_cmpfloat (o0[len], ==, -12345.0f);
-      g_assert_cmpfloat (o1[len], ==, -12345.0f);
+      for (len = 0; len <= max_len; len++) {
+        gsize j;
+
+        o0[len] = o1[len] = -12345.0f;  /* must stay */
+        if (half)
+          disk_fast_span2_offsets_half (o0, o1, hbuf + margin, off, w0, w1,
+              n, len);
+        else
+          disk_fast_span2_offsets (o0, o1, buf + margin, off, w0, w1, n,
+              len);
+        for (j = 0; j < len; j++) {
+          gdouble s0 = 0.0, s1 = 0.0;
+
+          for (t = 0; t < n; t++) {
+            const gdouble x = values[margin + off[t] + (gssize) j];
+
+            s0 += (gdouble) w0[t] * x;
+            s1 += (gdouble) w1[t] * x;
+          }
+          if (fabs (o0[j] - s0) > 1e-6 * scale0
+              || fabs (o1[j] - s1) > 1e-6 * scale1)
+            g_error ("%s, %u taps, length %" G_GSIZE_FORMAT ", float %"
+                G_GSIZE_FORMAT ": %.9g %.9g, in double %.9g %.9g",
+                half ? "binary16" : "float", n, len, j, o0[j], o1[j], s0,
+                s1);
+        }
+        g_assert_cmpfloat (o0[len], ==, -12345.0f);
+        g_assert_cmpfloat (o1[len], ==, -12345.0f);
+      }
     }
   }
 }
