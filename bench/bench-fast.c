@@ -10,6 +10,7 @@
 typedef enum
 {
   STAGE_DOWN,
+  STAGE_LEVEL_INDEX,
   STAGE_LAYER,
   STAGE_UP,
 } Stage;
@@ -24,6 +25,7 @@ typedef struct
   const DiskBasis *basis;
   const gfloat *radius, *angle;
   DiskFastLevels *levels;       /* NULL: exact */
+  DiskFastLevelIndex *index;    /* with levels: the maps' index */
   guint layer;
   const DiskImage *src;
   DiskImage *dst;
@@ -47,6 +49,10 @@ run_band (const Job * j, guint index, guint n)
     case STAGE_DOWN:
       disk_fast_downsample_rows (j->src, j->dst, j->reduction, y0, y1);
       break;
+    case STAGE_LEVEL_INDEX:
+      disk_fast_level_index_fill_rows (j->index, j->radius, j->angle, y0,
+          y1);
+      break;
     case STAGE_UP:
       disk_fast_upsample_rows (j->src, j->dst, j->reduction, y0, y1);
       break;
@@ -55,8 +61,8 @@ run_band (const Job * j, guint index, guint n)
         disk_fast_layer_rows (disk_fast_plan_layer (j->plan, j->layer),
             j->src, j->dst, y0, y1);
       else if (j->levels)
-        disk_fast_levels_layer_rows (j->levels, j->layer, j->radius,
-            j->angle, j->src, j->dst, y0, y1, NULL);
+        disk_fast_levels_layer_rows_indexed (j->levels, j->layer, j->index,
+            j->src, j->dst, y0, y1, NULL);
       else
         disk_fast_varying_layer_rows (j->basis, j->layer, j->radius,
             j->angle, 1.0, 1.0, j->src, j->dst, y0, y1);
@@ -246,6 +252,11 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
       == DISK_FAST_VARYING_LEVELS) {
     job.levels = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, max_radius,
         in->width, in->height, in->channels);
+    /* the maps' index, once for every layer, as the element makes it */
+    job.index = disk_fast_level_index_new (job.levels, 0, in->height);
+    job.stage = STAGE_LEVEL_INDEX;
+    job.dst = out;
+    run_stage (&job, n_threads);
   }
   b = get_scratch (0, in->width, in->height, in->channels);
   job.stage = STAGE_LAYER;
@@ -257,5 +268,6 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
   }
   if (n == 0)
     copy_image (in, out);
+  disk_fast_level_index_free (job.index);
   disk_fast_levels_free (job.levels);
 }

@@ -124,6 +124,14 @@ free_workspaces (GstDiskBlur * self)
   g_clear_pointer (&self->workspace, g_free);
 }
 
+/* The level plans of plane p and the index that was made for them. */
+static void
+drop_levels (GstDiskBlur * self, guint p)
+{
+  g_clear_pointer (&self->level_index[p], disk_fast_level_index_free);
+  g_clear_pointer (&self->levels[p], disk_fast_levels_free);
+}
+
 static void
 free_buffers (GstDiskBlur * self)
 {
@@ -136,7 +144,7 @@ free_buffers (GstDiskBlur * self)
     g_clear_pointer (&self->small[p][1], disk_image_free);
     g_clear_pointer (&self->radius[p], g_free);
     g_clear_pointer (&self->angle[p], g_free);
-    g_clear_pointer (&self->levels[p], disk_fast_levels_free);
+    drop_levels (self, p);
   }
   self->maps_kept = FALSE;
 }
@@ -321,7 +329,7 @@ ensure_preset (GstDiskBlur * self, const GstDiskBlurSettings * s)
   /* the level plans were made from the old basis (an allocation may reuse
    * its address) */
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
-    g_clear_pointer (&self->levels[p], disk_fast_levels_free);
+    drop_levels (self, p);
   return TRUE;
 }
 
@@ -382,6 +390,7 @@ typedef enum
 {
   STAGE_UNPACK,
   STAGE_MAPS,
+  STAGE_LEVEL_INDEX,
   STAGE_DOWN,
   STAGE_LAYER,
   STAGE_ALL_LAYERS,
@@ -404,6 +413,7 @@ typedef struct
   gboolean varying;
   DiskFastPlan *plan[GST_VIDEO_MAX_PLANES];     /* uniform: per plane */
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* varying, by levels */
+  gboolean fill_index[GST_VIDEO_MAX_PLANES];    /* level_index[p] is new */
   guint reduction[GST_VIDEO_MAX_PLANES];        /* 1, or layers run reduced */
   gint translucent;             /* some alpha below the maximum (atomic) */
   gint next_chunk[GST_VIDEO_MAX_PLANES];        /* varying layers: the next
@@ -524,6 +534,11 @@ run_task (gpointer data, guint index, guint n_tasks)
             pl->width, pl->height, pl->sub_x, pl->sub_y, job->strength,
             job->angle_map, self->radius[p], self->angle[p], y0, y1);
         break;
+      case STAGE_LEVEL_INDEX:
+        if (job->fill_index[p])
+          disk_fast_level_index_fill_rows (self->level_index[p],
+              self->radius[p], self->angle[p], y0, y1);
+        break;
       case STAGE_DOWN:
       case STAGE_UP:{
         const guint f = job->reduction[p];
@@ -561,8 +576,8 @@ run_task (gpointer data, guint index, guint n_tasks)
               < n_chunks) {
             gst_disk_blur_split_rows (pl->height, c, n_chunks, &y0, &y1);
             if (job->levels[p] != NULL)
-              disk_fast_levels_layer_rows (job->levels[p], job->layer,
-                  self->radius[p], self->angle[p], src, dst, y0, y1,
+              disk_fast_levels_layer_rows_indexed (job->levels[p],
+                  job->layer, self->level_index[p], src, dst, y0, y1,
                   self->workspace[index]);
             else
               disk_fast_varying_layer_rows (job->basis, job->layer,
@@ -735,7 +750,7 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
                 1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
                 s->params.radius, pl->width, pl->height, pl->n_comps)
             || (angle_step == 0.0 && self->levels_angle != s->params.angle)) {
-          g_clear_pointer (&self->levels[p], disk_fast_levels_free);
+          drop_levels (self, p);
           self->levels[p] = disk_fast_levels_new (job.basis,
               1.0 / pl->sub_x, 1.0 / pl->sub_y, radius_step, angle_step,
               s->params.radius, pl->width, pl->height, pl->n_comps);
@@ -751,7 +766,7 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
   /* not kept while unused */
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
     if (job.levels[p] == NULL)
-      g_clear_pointer (&self->levels[p], disk_fast_levels_free);
+      drop_levels (self, p);
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
     job.reduction[p] = 1;
   if (!job.varying) {
@@ -813,6 +828,26 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
     self->maps_params = s->params;
     self->maps_map_serial = self->map_loaded_serial;
     self->maps_angle_map_serial = self->angle_map_loaded_serial;
+    /* new maps: their pixels sit elsewhere among the levels */
+    self->maps_indexed = FALSE;
+  }
+  if (job.varying) {
+    gboolean fill = FALSE;
+
+    /* Worked out once for every layer of this frame, and kept for the next
+     * while the maps and the levels stay. */
+    for (p = 0; p < self->layout.n_planes; p++) {
+      if (job.levels[p] == NULL
+          || (self->level_index[p] != NULL && self->maps_indexed))
+        continue;
+      if (self->level_index[p] == NULL)
+        self->level_index[p] = disk_fast_level_index_new (job.levels[p], 0,
+            self->layout.planes[p].height);
+      job.fill_index[p] = fill = TRUE;
+    }
+    if (fill)
+      run_stage (&job, STAGE_LEVEL_INDEX, 0);
+    self->maps_indexed = TRUE;
   }
   if (reduced)
     run_stage (&job, STAGE_DOWN, 0);
@@ -837,7 +872,7 @@ done:
       ", maps %" G_GINT64_FORMAT ", down %" G_GINT64_FORMAT ", layers %"
       G_GINT64_FORMAT ", up %" G_GINT64_FORMAT ", pack %" G_GINT64_FORMAT,
       job.stage_us[STAGE_STREAM], job.stage_us[STAGE_UNPACK],
-      job.stage_us[STAGE_MAPS],
+      job.stage_us[STAGE_MAPS] + job.stage_us[STAGE_LEVEL_INDEX],
       job.stage_us[STAGE_DOWN], job.stage_us[STAGE_LAYER]
       + job.stage_us[STAGE_ALL_LAYERS], job.stage_us[STAGE_UP],
       job.stage_us[STAGE_PACK]);

@@ -66,6 +66,10 @@ struct _GstDiskBlur
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* level plans, varying:
                                                  * kept while the preset,
                                                  * radius and caps stay */
+  /* where the kept maps' pixels sit among those levels: filled once per
+   * change of maps or levels, read by every layer */
+  DiskFastLevelIndex *level_index[GST_VIDEO_MAX_PLANES];
+  gboolean maps_indexed;        /* the indexes hold the maps above */
   gdouble levels_angle;         /* the angle property they were made at */
   /* The radius and angle maps above are kept for the next frame while
    * what made them stays: the effect parameters and the map files (not

@@ -710,12 +710,13 @@ pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
   }
 }
 
-/* d = (1 - t) a + t b pixel by pixel (t of each pixel's LevelPos), `ch`
+/* d = (1 - t) a + t b pixel by pixel (t[i] the weight of pixel i's upper level), `ch`
  * channels each: the two blends of the level-by-level loop in one, with
  * the same roundings. Inlined per channel count, as blend_ch. */
 static inline __attribute__ ((always_inline)) void
 mix (gfloat * restrict d, const gfloat * restrict a,
-    const gfloat * restrict b, const LevelPos * pos, gint n, const guint ch)
+    const gfloat * restrict b, const gfloat * restrict t, gint n,
+    const guint ch)
 {
   gint i;
   guint q;
@@ -725,26 +726,25 @@ mix (gfloat * restrict d, const gfloat * restrict a,
     const v4f_u *av = (const v4f_u *) a, *bv = (const v4f_u *) b;
 
     for (i = 0; i < n; i++)
-      dv[i] = (1.0f - pos[i].t) * av[i] + pos[i].t * bv[i];
+      dv[i] = (1.0f - t[i]) * av[i] + t[i] * bv[i];
     return;
   }
   i = 0;
   if (ch == 3) {
     for (; i + 4 <= n; i += 4) {
-      v4f t[3];
+      v4f tv[3];
       v4f_u *dv = (v4f_u *) (d + 3 * i);
       const v4f_u *av = (const v4f_u *) (a + 3 * i);
       const v4f_u *bv = (const v4f_u *) (b + 3 * i);
 
-      spread3 (pos[i].t, pos[i + 1].t, pos[i + 2].t, pos[i + 3].t, t);
+      spread3 (t[i], t[i + 1], t[i + 2], t[i + 3], tv);
       for (q = 0; q < 3; q++)
-        dv[q] = (1.0f - t[q]) * av[q] + t[q] * bv[q];
+        dv[q] = (1.0f - tv[q]) * av[q] + tv[q] * bv[q];
     }
   }
   for (; i < n; i++)
     for (q = 0; q < ch; q++)
-      d[i * ch + q] = (1.0f - pos[i].t) * a[i * ch + q]
-          + pos[i].t * b[i * ch + q];
+      d[i * ch + q] = (1.0f - t[i]) * a[i * ch + q] + t[i] * b[i * ch + q];
 }
 
 /* o[at + j] = sum_i w[i] * (band value at centre + at + off[i] + j), for
@@ -775,74 +775,225 @@ span2_level (const DiskFastLevels * levels, gfloat * o0, gfloat * o1,
         off, w0, w1, n, len);
 }
 
-/* With exact angles, the run of pixels x <= i < end: level k alone where
- * no pixel has weight on k + 1, else both levels in one pass over the reads
- * (PairPlan) and each pixel's (1 - t) a + t b, the sums the level-by-level
- * loop makes. FALSE (nothing done) for an angle other than the frame's. */
+/* ------------------------------------------------------------------------ */
+/* The level index of a frame */
+
+/* Pixels x <= i < end of a row that share their levels (LevelPos k, a0,
+ * a1); bit c of `used` is set where some pixel of the run gives level c
+ * (level_weight's numbering) a weight other than 0. */
+typedef struct
+{
+  gint x, end, k;
+  guint32 a0, a1;
+  guint used;
+} LevelRun;
+
+typedef struct
+{
+  LevelRun *runs;
+  guint n, size;
+} RowRuns;
+
+/* The same radius and angle maps serve every layer of a frame, and often
+ * frame after frame (spin, zoom, a map file): where their pixels sit among
+ * the levels is worked out once, not once per layer (it was a third of the
+ * level loop's time, and the runs' scans another third). */
+struct _DiskFastLevelIndex
+{
+  const DiskFastLevels *levels;
+  guint y_begin, y_end, width;
+  RowRuns *rows;                /* row y at y - y_begin */
+  /* per pixel, row y at (y - y_begin) * width: LevelPos t, and with angle
+   * levels s0 and s1 (else NULL) */
+  gfloat *t, *s0, *s1;
+};
+
+DiskFastLevelIndex *
+disk_fast_level_index_new (const DiskFastLevels * levels, guint y_begin,
+    guint y_end)
+{
+  DiskFastLevelIndex *index;
+  const gsize n = (gsize) (y_end - y_begin) * levels->width;
+
+  g_return_val_if_fail (levels != NULL, NULL);
+  g_return_val_if_fail (y_begin <= y_end && y_end <= levels->height, NULL);
+
+  index = g_new0 (DiskFastLevelIndex, 1);
+  index->levels = levels;
+  index->y_begin = y_begin;
+  index->y_end = y_end;
+  index->width = levels->width;
+  index->rows = g_new0 (RowRuns, y_end - y_begin);
+  index->t = g_new (gfloat, MAX (n, 1));
+  if (levels->angle_step > 0.0) {
+    index->s0 = g_new (gfloat, MAX (n, 1));
+    index->s1 = g_new (gfloat, MAX (n, 1));
+  }
+  return index;
+}
+
+void
+disk_fast_level_index_free (DiskFastLevelIndex * index)
+{
+  guint r;
+
+  if (index == NULL)
+    return;
+  for (r = 0; r < index->y_end - index->y_begin; r++)
+    g_free (index->rows[r].runs);
+  g_free (index->rows);
+  g_free (index->t);
+  g_free (index->s0);
+  g_free (index->s1);
+  g_free (index);
+}
+
+gboolean
+disk_fast_level_index_serves (const DiskFastLevelIndex * index,
+    const DiskFastLevels * levels, guint y_begin, guint y_end)
+{
+  return index != NULL && index->levels == levels
+      && index->y_begin <= y_begin && y_end <= index->y_end;
+}
+
+void
+disk_fast_level_index_fill_rows (DiskFastLevelIndex * index,
+    const gfloat * radius, const gfloat * angle, guint y_begin, guint y_end)
+{
+  const gint width = index->width;
+  g_autofree LevelPos *pos = NULL;
+  guint y;
+
+  g_return_if_fail (index != NULL);
+  g_return_if_fail (index->y_begin <= y_begin && y_begin <= y_end
+      && y_end <= index->y_end);
+  if (y_begin == y_end)
+    return;
+
+  pos = g_new (LevelPos, width);
+  for (y = y_begin; y < y_end; y++) {
+    const gsize row = (gsize) (y - index->y_begin) * width;
+    RowRuns *runs = &index->rows[y - index->y_begin];
+    gint x, i;
+
+    level_pos_row (index->levels, radius + (gsize) y * width,
+        angle != NULL ? angle + (gsize) y * width : NULL, width, pos);
+    for (i = 0; i < width; i++)
+      index->t[row + i] = pos[i].t;
+    if (index->s0 != NULL)
+      for (i = 0; i < width; i++) {
+        index->s0[row + i] = pos[i].s0;
+        index->s1[row + i] = pos[i].s1;
+      }
+    runs->n = 0;
+    for (x = 0; x < width;) {
+      LevelRun *run;
+      gint end = x + 1;
+      guint used = 0, c;
+
+      while (end < width && same_levels (&pos[end], &pos[x]))
+        end++;
+      for (i = x; i < end; i++)
+        for (c = 0; c < 4; c++)
+          used |= (level_weight (&pos[i], c) != 0.0f) << c;
+      if (runs->n == runs->size) {
+        runs->size = MAX (2 * runs->size, 16);
+        runs->runs = g_renew (LevelRun, runs->runs, runs->size);
+      }
+      run = &runs->runs[runs->n++];
+      run->x = x;
+      run->end = end;
+      run->k = pos[x].k;
+      run->a0 = pos[x].a0;
+      run->a1 = pos[x].a1;
+      run->used = used;
+      x = end;
+    }
+  }
+}
+
+/* level_weight of pixel i of an indexed row (t, s0, s1 at the row). */
+static inline gfloat
+index_weight (const gfloat * t, const gfloat * s0, const gfloat * s1, gint i,
+    guint c)
+{
+  LevelPos p;
+
+  p.t = t[i];
+  p.s0 = s0 != NULL ? s0[i] : 0.0f;
+  p.s1 = s1 != NULL ? s1[i] : 0.0f;
+  return level_weight (&p, c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The layers */
+
+/* With exact angles, one run (t: its row's weights of the level above):
+ * level k alone where no pixel has weight on k + 1, else both levels in
+ * one pass over the reads (PairPlan) and each pixel's (1 - t) a + t b,
+ * the sums the level-by-level loop makes. FALSE (nothing done) for an
+ * angle other than the frame's. */
 static gboolean
 run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
-    DiskSample * samples, const LevelPos * pos, gint x, gint end,
+    DiskSample * samples, const LevelRun * run, const gfloat * t,
     const guint8 * centre, gfloat * o, gfloat * tmp, gfloat * tmp2)
 {
   const guint ch = levels->channels;
+  const gint x = run->x, end = run->end;
   const gsize at = (gsize) x * ch, len = (gsize) (end - x) * ch;
   const PairPlan *pair;
-  gboolean upper = FALSE;
-  gint i;
 
-  for (i = x; i < end; i++)
-    upper |= pos[i].t != 0.0f;
-  if (!upper) {
-    const LevelPlan *plan = level_plan (levels, layer, ip, samples, pos[x].k,
-        pos[x].a0);
+  if (!(run->used & 4)) {
+    const LevelPlan *plan = level_plan (levels, layer, ip, samples, run->k,
+        run->a0);
 
     /* weight 1 exactly: the blend would copy */
     span_level (levels, o, centre, at, plan->off, plan->taps->w,
         plan->taps->n, len);
     return TRUE;
   }
-  pair = pair_plan (levels, layer, ip, samples, pos[x].k, pos[x].a0);
+  pair = pair_plan (levels, layer, ip, samples, run->k, run->a0);
   if (pair == NULL)
     return FALSE;
   span2_level (levels, tmp, tmp2, centre, at, pair->off, pair->w0, pair->w1,
       pair->n, len);
   switch (ch) {
     case 1:
-      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 1);
+      mix (o + at, tmp + at, tmp2 + at, t + x, end - x, 1);
       break;
     case 2:
-      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 2);
+      mix (o + at, tmp + at, tmp2 + at, t + x, end - x, 2);
       break;
     case 3:
-      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 3);
+      mix (o + at, tmp + at, tmp2 + at, t + x, end - x, 3);
       break;
     default:
-      mix (o + at, tmp + at, tmp2 + at, pos + x, end - x, 4);
+      mix (o + at, tmp + at, tmp2 + at, t + x, end - x, 4);
       break;
   }
   return TRUE;
 }
 
 void
-disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
-    const gfloat * radius, const gfloat * angle, const DiskImage * in,
-    DiskImage * out, guint y_begin, guint y_end,
-    DiskFastWorkspace * workspace)
+disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
+    const DiskFastLevelIndex * index, const DiskImage * in, DiskImage * out,
+    guint y_begin, guint y_end, DiskFastWorkspace * workspace)
 {
   const gint width = in->width;
   const guint ch = in->channels;
   g_autoptr (DiskFastWorkspace) own = NULL;
   g_autofree DiskSample *samples = NULL;
-  LevelPos *pos;
   gfloat *tmp, *tmp2, *w, *w2;
   guint8 *band;
   const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
-  gsize pos_bytes, tmp_bytes, band_rows;
+  gsize tmp_bytes, band_rows;
   Interp ip;
   guint y;
 
   g_return_if_fail (levels != NULL && layer < levels->basis->entries[0]->
       n_layers);
+  g_return_if_fail (disk_fast_level_index_serves (index, levels, y_begin,
+          y_end));
   g_return_if_fail (disk_image_same_shape (in, out));
   g_return_if_fail (in != out);
   g_return_if_fail (in->width == levels->width
@@ -861,11 +1012,9 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
   band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) levels->border;
   band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
       value_bytes * band_rows * levels->padded_stride);
-  pos_bytes = sizeof (LevelPos) * (gsize) width;
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
-  pos = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
-      pos_bytes + 2 * tmp_bytes + 2 * sizeof (gfloat) * (gsize) width);
-  tmp = (gfloat *) ((guint8 *) pos + pos_bytes);
+  tmp = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
+      2 * tmp_bytes + 2 * sizeof (gfloat) * (gsize) width);
   tmp2 = tmp + (gsize) width * ch;      /* the second level of a pair */
   w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
   w2 = w + width;                       /* and of the pair's second */
@@ -875,45 +1024,41 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     pad_band (levels, in, y_begin, y_end, (gfloat *) band);
 
   for (y = y_begin; y < y_end; y++) {
-    const gfloat *r = radius + (gsize) y * width;
-    const gfloat *a = angle != NULL ? angle + (gsize) y * width : NULL;
+    const RowRuns *runs = &index->rows[y - index->y_begin];
+    const gsize row = (gsize) (y - index->y_begin) * width;
+    const gfloat *t = index->t + row;
+    const gfloat *s0 = index->s0 != NULL ? index->s0 + row : NULL;
+    const gfloat *s1 = index->s1 != NULL ? index->s1 + row : NULL;
     /* output pixel (0, y) reads the buffer here, plus a tap's offset */
     const guint8 *centre = band + ((gsize) (y - y_begin + levels->border)
         * levels->padded_stride + (gsize) levels->border * ch) * value_bytes;
     gfloat *o = disk_image_pixel (out, 0, y);
-    gint x, i;
+    guint r;
 
-    level_pos_row (levels, r, a, width, pos);
-
-    for (x = 0; x < width;) {
-      gint end = x + 1;
+    for (r = 0; r < runs->n; r++) {
+      const LevelRun *run = &runs->runs[r];
+      const gint x = run->x, end = run->end;
+      const gsize at = (gsize) x * ch, len = (gsize) (end - x) * ch;
       gboolean first = TRUE;
-      gsize at, len;
       guint side;
+      gint i;
 
-      while (end < width && same_levels (&pos[end], &pos[x]))
-        end++;
-      at = (gsize) x * ch;
-      len = (gsize) (end - x) * ch;
       if (levels->angle_step <= 0.0
-          && run_exact (levels, layer, &ip, samples, pos, x, end, centre, o,
-              tmp, tmp2)) {
-        x = end;
+          && run_exact (levels, layer, &ip, samples, run, t, centre, o, tmp,
+              tmp2))
         continue;
-      }
       /* radius level k, then k + 1: each with its two angle levels
        * (one with exact angles), both in one pass where both weigh */
       for (side = 0; side < 2; side++) {
-        const gint k = pos[x].k + side;
-        const guint32 j = side == 0 ? pos[x].a0 : pos[x].a1;
-        gboolean used0 = FALSE, used1 = FALSE;
+        const gint k = run->k + side;
+        const guint32 j = side == 0 ? run->a0 : run->a1;
+        const gboolean used0 = (run->used >> (2 * side)) & 1;
+        const gboolean used1 = (run->used >> (2 * side + 1)) & 1;
 
         /* the weights over the run, w[0] for pixel x */
         for (i = x; i < end; i++) {
-          w[i - x] = level_weight (&pos[i], 2 * side);
-          w2[i - x] = level_weight (&pos[i], 2 * side + 1);
-          used0 |= w[i - x] != 0.0f;
-          used1 |= w2[i - x] != 0.0f;
+          w[i - x] = index_weight (t, s0, s1, i, 2 * side);
+          w2[i - x] = index_weight (t, s0, s1, i, 2 * side + 1);
         }
         /* (with exact angles used1 is FALSE: no angle level above) */
         if (used0 && used1 && levels->angle_step > 0.0) {
@@ -943,9 +1088,24 @@ disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
           }
         }
       }
-      x = end;
     }
   }
+}
+
+void
+disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
+    const gfloat * radius, const gfloat * angle, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end,
+    DiskFastWorkspace * workspace)
+{
+  g_autoptr (DiskFastLevelIndex) index = NULL;
+
+  g_return_if_fail (levels != NULL);
+  g_return_if_fail (y_begin <= y_end && y_end <= levels->height);
+  index = disk_fast_level_index_new (levels, y_begin, y_end);
+  disk_fast_level_index_fill_rows (index, radius, angle, y_begin, y_end);
+  disk_fast_levels_layer_rows_indexed (levels, layer, index, in, out,
+      y_begin, y_end, workspace);
 }
 
 void

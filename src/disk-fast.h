@@ -244,6 +244,32 @@ void disk_fast_levels_layer_rows (DiskFastLevels * levels, guint layer,
     const gfloat * radius, const gfloat * angle, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end,
     DiskFastWorkspace * workspace);
+/* Where the pixels of a frame sit among the levels of a DiskFastLevels
+ * (which levels, with which weights, in which runs): the radius and angle
+ * maps are the same for every layer of a frame, and often frame after frame
+ * (spin, zoom, a map file), so this is worked out once for them and used by
+ * every layer (disk_fast_levels_layer_rows works it out for its rows on
+ * each call). Covers rows y_begin <= y < y_end of the plane of `levels`,
+ * and serves only that DiskFastLevels, which must outlive it. */
+typedef struct _DiskFastLevelIndex DiskFastLevelIndex;
+
+DiskFastLevelIndex *disk_fast_level_index_new (const DiskFastLevels * levels,
+    guint y_begin, guint y_end);
+void disk_fast_level_index_free (DiskFastLevelIndex * index);
+/* Indexes rows y_begin <= y < y_end of the maps (`radius` and `angle` as
+ * for disk_fast_levels_layer_rows, whole planes): threads may fill
+ * disjoint rows at once. Fill again whenever the maps change. */
+void disk_fast_level_index_fill_rows (DiskFastLevelIndex * index,
+    const gfloat * radius, const gfloat * angle, guint y_begin, guint y_end);
+/* TRUE if `index` was made for `levels` and covers these rows. */
+gboolean disk_fast_level_index_serves (const DiskFastLevelIndex * index,
+    const DiskFastLevels * levels, guint y_begin, guint y_end);
+/* disk_fast_levels_layer_rows with the maps' index (filled for these
+ * rows): the same values, bit for bit. */
+void disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels,
+    guint layer, const DiskFastLevelIndex * index, const DiskImage * in,
+    DiskImage * out, guint y_begin, guint y_end,
+    DiskFastWorkspace * workspace);
 /* How the copy of the input rows each call of disk_fast_levels_layer_rows
  * reads from is held (DiskFastRows; by default DISK_FAST_ROWS_FLOAT):
  * with DISK_FAST_ROWS_HALF in binary16 where supported, every input value
@@ -283,6 +309,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLayer, disk_fast_layer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastPlan, disk_fast_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastWorkspace, disk_fast_workspace_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevels, disk_fast_levels_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevelIndex, disk_fast_level_index_free)
 
 G_END_DECLS
 

@@ -929,6 +929,24 @@ typedef struct
   DiskFastWorkspace *workspace;
 } BandJob;
 
+/* Rows y0 .. y1 - 1 of a level index filled in another thread. */
+typedef struct
+{
+  DiskFastLevelIndex *index;
+  const gfloat *radius, *angle;
+  guint y0, y1;
+} IndexJob;
+
+static gpointer
+fill_index_job (gpointer data)
+{
+  IndexJob *j = data;
+
+  disk_fast_level_index_fill_rows (j->index, j->radius, j->angle, j->y0,
+      j->y1);
+  return NULL;
+}
+
 static gpointer
 run_band_job (gpointer data)
 {
@@ -1038,6 +1056,38 @@ test_levels_psnr (void)
     g_thread_join (thread);
     g_assert_cmpint (memcmp (one->data, two->data,
             sizeof (gfloat) * one->stride * h), ==, 0);
+
+    /* The maps' level index, made once for every layer: filled by two
+     * threads in two bands, read in two others, layer 0 comes out as the
+     * calls above made it, bit for bit; so does an index of the lower rows
+     * only. */
+    {
+      g_autoptr (DiskFastLevelIndex) index = disk_fast_level_index_new
+          (shared, 0, h);
+      g_autoptr (DiskFastLevelIndex) lower = disk_fast_level_index_new
+          (shared, h / 3, h);
+      g_autoptr (DiskImage) three = disk_image_new (w, h, 3);
+      g_autoptr (DiskImage) four = disk_image_new (w, h, 3);
+      IndexJob ij = { index, radius, angle, h / 2, h };
+      const gsize row = sizeof (gfloat) * one->stride;
+
+      thread = g_thread_new ("index", fill_index_job, &ij);
+      disk_fast_level_index_fill_rows (index, radius, angle, 0, h / 2);
+      g_thread_join (thread);
+      g_assert_true (disk_fast_level_index_serves (index, shared, 0, h));
+      g_assert_false (disk_fast_level_index_serves (index, fresh, 0, h));
+      g_assert_false (disk_fast_level_index_serves (lower, shared, 0, h));
+      disk_fast_levels_layer_rows_indexed (shared, 0, index, photo, three, 0,
+          h / 4, ws0);
+      disk_fast_levels_layer_rows_indexed (shared, 0, index, photo, three,
+          h / 4, h, ws1);
+      g_assert_cmpint (memcmp (two->data, three->data, row * h), ==, 0);
+      disk_fast_level_index_fill_rows (lower, radius, angle, h / 3, h);
+      disk_fast_levels_layer_rows_indexed (shared, 0, lower, photo, four,
+          h / 3, h, ws0);
+      g_assert_cmpint (memcmp (disk_image_pixel (two, 0, h / 3),
+              disk_image_pixel (four, 0, h / 3), row * (h - h / 3)), ==, 0);
+    }
   }
 }
 

@@ -41,11 +41,13 @@ typedef struct
   DiskImage *small[MAX_PLANES][2];
   DiskFastVaryingMethod method;
   DiskFastLevels *levels[MAX_PLANES];   /* varying, per frame */
+  DiskFastLevelIndex *index[MAX_PLANES];        /* the maps' level index */
 } Frame;
 
 typedef enum
 {
   STAGE_MAPS,
+  STAGE_LEVEL_INDEX,
   STAGE_DOWN,
   STAGE_LAYER,
   STAGE_ALL_LAYERS,
@@ -91,6 +93,10 @@ run_band (Job * job, guint index, guint n)
           (&job->params, job->frame_width, job->frame_height, src->width,
           src->height, f->sub[p], f->sub[p], job->map, NULL, f->radius[p],
           f->angle[p], y0, y1);
+    } else if (job->stage == STAGE_LEVEL_INDEX) {
+      if (f->index[p] != NULL)
+        disk_fast_level_index_fill_rows (f->index[p], f->radius[p],
+            f->angle[p], y0, y1);
     } else if (job->stage == STAGE_DOWN) {
       if (reduced)
         disk_fast_downsample_rows (f->work[p][0], f->small[p][0],
@@ -115,8 +121,8 @@ run_band (Job * job, guint index, guint n)
       if (job->workspace[index] == NULL)
         job->workspace[index] = disk_fast_workspace_new ();
       if (f->levels[p] != NULL)
-        disk_fast_levels_layer_rows (f->levels[p], job->layer, f->radius[p],
-            f->angle[p], src, dst, y0, y1, job->workspace[index]);
+        disk_fast_levels_layer_rows_indexed (f->levels[p], job->layer,
+            f->index[p], src, dst, y0, y1, job->workspace[index]);
       else
         disk_fast_varying_layer_rows (job->basis, job->layer, f->radius[p],
             f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src, dst, y0, y1);
@@ -228,12 +234,22 @@ run_frame (Job * job, guint n_threads, guint n_layers)
               job->params.radius, plane->width, plane->height,
               plane->channels))
         continue;
+      g_clear_pointer (&f->index[p], disk_fast_level_index_free);
       g_clear_pointer (&f->levels[p], disk_fast_levels_free);
-      if (job->fast && f->method == DISK_FAST_VARYING_LEVELS)
+      if (job->fast && f->method == DISK_FAST_VARYING_LEVELS) {
         f->levels[p] = disk_fast_levels_new (job->basis, 1.0 / f->sub[p],
             1.0 / f->sub[p], radius_step, angle_step, job->params.radius,
             plane->width, plane->height, plane->channels);
+        /* binary16 input rows, as the element reads 8-bit video */
+        disk_fast_levels_set_rows (f->levels[p], DISK_FAST_ROWS_HALF);
+        f->index[p] = disk_fast_level_index_new (f->levels[p], 0,
+            plane->height);
+      }
     }
+    /* the maps are made again each frame here (as for maps that come with
+     * each buffer): so is their index */
+    job->stage = STAGE_LEVEL_INDEX;
+    run_stage (job, n_threads);
   }
   if (reduced) {
     job->stage = STAGE_DOWN;
@@ -484,6 +500,7 @@ main (int argc, char **argv)
     disk_image_free (frame.work[p][1]);
     g_free (frame.radius[p]);
     g_free (frame.angle[p]);
+    disk_fast_level_index_free (frame.index[p]);
     disk_fast_levels_free (frame.levels[p]);
     disk_fast_plan_free (frame.plan[p]);
     if (frame.small[p][0] != NULL)
