@@ -824,7 +824,8 @@ disk_fast_level_index_new (const DiskFastLevels * levels, guint y_begin,
   index->y_end = y_end;
   index->width = levels->width;
   index->rows = g_new0 (RowRuns, y_end - y_begin);
-  index->t = g_new (gfloat, MAX (n, 1));
+  /* + 16: the blending kernel reads a vector's worth past a run's end */
+  index->t = g_new0 (gfloat, n + 16);
   if (levels->angle_step > 0.0) {
     index->s0 = g_new (gfloat, MAX (n, 1));
     index->s1 = g_new (gfloat, MAX (n, 1));
@@ -912,21 +913,44 @@ disk_fast_level_index_fill_rows (DiskFastLevelIndex * index,
   }
 }
 
-/* level_weight of pixel i of an indexed row (t, s0, s1 at the row). */
-static inline gfloat
-index_weight (const gfloat * t, const gfloat * s0, const gfloat * s1, gint i,
-    guint c)
+/* The weights of a run's two levels at radius level k + side (side 0 or
+ * 1): w of its angle level below, w2 of the one above, for pixels
+ * x <= i < end (w[0] for pixel x), as level_weight makes them; `s` is the
+ * row's s0 (side 0) or s1, NULL with exact angles. Straight loops: they
+ * vectorise. */
+static void
+side_weights (const gfloat * t, const gfloat * s, gint x, gint end,
+    guint side, gfloat * restrict w, gfloat * restrict w2)
 {
-  LevelPos p;
+  gint i;
 
-  p.t = t[i];
-  p.s0 = s0 != NULL ? s0[i] : 0.0f;
-  p.s1 = s1 != NULL ? s1[i] : 0.0f;
-  return level_weight (&p, c);
+  for (i = x; i < end; i++) {
+    const gfloat r = side == 0 ? 1.0f - t[i] : t[i];
+    const gfloat a = s != NULL ? s[i] : 0.0f;
+
+    w[i - x] = r * (1.0f - a);
+    w2[i - x] = r * a;
+  }
 }
 
 /* ------------------------------------------------------------------------ */
 /* The layers */
+
+/* The two sums of a pair stored blended: o = (acc ? o : 0) + pa a + pb b,
+ * pa and pb per pixel of the span from output pixel at / channels. */
+static inline void
+span2_blend_level (const DiskFastLevels * levels, gfloat * o,
+    const guint8 * centre, gsize at, const PairPlan * pair,
+    const gfloat * pa, const gfloat * pb, gboolean acc, gsize len)
+{
+  if (levels->half)
+    disk_fast_span2_blend_half (o + at, (const guint16 *) centre + at,
+        pair->off, pair->w0, pair->w1, pair->n, len, pa, pb,
+        levels->channels, acc);
+  else
+    disk_fast_span2_blend (o + at, (const gfloat *) centre + at, pair->off,
+        pair->w0, pair->w1, pair->n, len, pa, pb, levels->channels, acc);
+}
 
 /* With exact angles, one run (t: its row's weights of the level above):
  * level k alone where no pixel has weight on k + 1, else both levels in
@@ -936,7 +960,8 @@ index_weight (const gfloat * t, const gfloat * s0, const gfloat * s1, gint i,
 static gboolean
 run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
     DiskSample * samples, const LevelRun * run, const gfloat * t,
-    const guint8 * centre, gfloat * o, gfloat * tmp, gfloat * tmp2)
+    const guint8 * centre, gfloat * o, gfloat * tmp, gfloat * tmp2,
+    gfloat * w)
 {
   const guint ch = levels->channels;
   const gint x = run->x, end = run->end;
@@ -955,6 +980,15 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   pair = pair_plan (levels, layer, ip, samples, run->k, run->a0);
   if (pair == NULL)
     return FALSE;
+  if (disk_fast_span2_blend_supported (levels->half)) {
+    gint i;
+
+    /* blended as the kernel stores them: (1 - t) a + t b */
+    for (i = x; i < end; i++)
+      w[i - x] = 1.0f - t[i];
+    span2_blend_level (levels, o, centre, at, pair, w, t + x, FALSE, len);
+    return TRUE;
+  }
   span2_level (levels, tmp, tmp2, centre, at, pair->off, pair->w0, pair->w1,
       pair->n, len);
   switch (ch) {
@@ -1013,11 +1047,12 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
       value_bytes * band_rows * levels->padded_stride);
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
+  /* w and w2 with room for the blending kernel's reads past a run */
   tmp = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
-      2 * tmp_bytes + 2 * sizeof (gfloat) * (gsize) width);
+      2 * tmp_bytes + sizeof (gfloat) * (2 * (gsize) width + 32));
   tmp2 = tmp + (gsize) width * ch;      /* the second level of a pair */
   w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
-  w2 = w + width;                       /* and of the pair's second */
+  w2 = w + width + 16;                  /* and of the pair's second */
   if (levels->half)
     pad_band_half (levels, in, y_begin, y_end, (guint16 *) band);
   else
@@ -1041,11 +1076,10 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
       const gsize at = (gsize) x * ch, len = (gsize) (end - x) * ch;
       gboolean first = TRUE;
       guint side;
-      gint i;
 
       if (levels->angle_step <= 0.0
           && run_exact (levels, layer, &ip, samples, run, t, centre, o, tmp,
-              tmp2))
+              tmp2, w))
         continue;
       /* radius level k, then k + 1: each with its two angle levels
        * (one with exact angles), both in one pass where both weigh */
@@ -1055,16 +1089,18 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
         const gboolean used0 = (run->used >> (2 * side)) & 1;
         const gboolean used1 = (run->used >> (2 * side + 1)) & 1;
 
-        /* the weights over the run, w[0] for pixel x */
-        for (i = x; i < end; i++) {
-          w[i - x] = index_weight (t, s0, s1, i, 2 * side);
-          w2[i - x] = index_weight (t, s0, s1, i, 2 * side + 1);
-        }
+        side_weights (t, side == 0 ? s0 : s1, x, end, side, w, w2);
         /* (with exact angles used1 is FALSE: no angle level above) */
         if (used0 && used1 && levels->angle_step > 0.0) {
           const PairPlan *pair = angle_pair_plan (levels, layer, &ip,
               samples, k, j);
 
+          if (disk_fast_span2_blend_supported (levels->half)) {
+            span2_blend_level (levels, o, centre, at, pair, w, w2, !first,
+                len);
+            first = FALSE;
+            continue;
+          }
           span2_level (levels, tmp, tmp2, centre, at, pair->off, pair->w0,
               pair->w1, pair->n, len);
           blend (o + at, tmp + at, w, end - x, first, ch);

@@ -56,6 +56,20 @@ void disk_fast_span2_offsets_half (gfloat * o0, gfloat * o1,
     const gfloat * w1, guint n, gsize len);
 void disk_fast_to_half (guint16 * dst, const gfloat * src, gsize n);
 
+/* The two sums of disk_fast_span2_offsets(_half), A and B, blended as they
+ * are stored: o[j] = (acc ? o[j] : 0) + pa[j / ch] * A[j] + pb[j / ch] *
+ * B[j] for 0 <= j < len, pa and pb weights per pixel of the span (ch 1-4
+ * channels). pa and pb are read up to 16 floats past pixel len / ch: leave
+ * room. Only where disk_fast_span2_blend_supported (half): AVX-512 (BW,
+ * VL) at present; elsewhere the sums and a blend loop. */
+gboolean disk_fast_span2_blend_supported (gboolean half);
+void disk_fast_span2_blend (gfloat * o, const gfloat * base,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc);
+void disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc);
+
 /* Four floats in one vector (GCC vector extensions; an RGBA pixel), and the
  * same with 4-byte alignment for unaligned loads and stores. */
 typedef gfloat v4f __attribute__ ((vector_size (16)));

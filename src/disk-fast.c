@@ -376,6 +376,16 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
     gfloat * restrict o1, const guint16 * restrict base,
     const gssize * restrict off, const gfloat * restrict w0,
     const gfloat * restrict w1, guint n, gsize len);
+typedef void (*Span2BlendFunc) (gfloat * restrict o,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
+    guint ch, gboolean acc);
+typedef void (*Span2BlendHalfFunc) (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
+    guint ch, gboolean acc);
 
 /* V is the vector type (VW floats, the ISA's register width), VU the same
  * with 4-byte alignment for unaligned loads and stores; H, HU, HW the
@@ -859,20 +869,13 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
         b3 = _mm512_fmadd_ps (v, x, b3);                                  \
       }                                                                   \
     }                                                                     \
-    STV (o0 + j, a0, NV > 1);                                             \
-    STV (o1 + j, b0, NV > 1);                                             \
-    if (NV > 1) {                                                         \
-      STV (o0 + j + 16, a1, NV > 2);                                      \
-      STV (o1 + j + 16, b1, NV > 2);                                      \
-    }                                                                     \
-    if (NV > 2) {                                                         \
-      STV (o0 + j + 32, a2, NV > 3);                                      \
-      STV (o1 + j + 32, b2, NV > 3);                                      \
-    }                                                                     \
-    if (NV > 3) {                                                         \
-      STV (o0 + j + 48, a3, FALSE);                                       \
-      STV (o1 + j + 48, b3, FALSE);                                       \
-    }                                                                     \
+    STORE2 (0, a0, b0, NV > 1);                                           \
+    if (NV > 1)                                                           \
+      STORE2 (16, a1, b1, NV > 2);                                        \
+    if (NV > 2)                                                           \
+      STORE2 (32, a2, b2, NV > 3);                                        \
+    if (NV > 3)                                                           \
+      STORE2 (48, a3, b3, FALSE);                                         \
   }
 /* One or two vectors: too few sums to hide the multiply-add latency, so
  * even and odd taps go to separate accumulators, added at the end. */
@@ -918,16 +921,38 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
         b1 = _mm512_fmadd_ps (v, x, b1);                                  \
       }                                                                   \
     }                                                                     \
-    STV (o0 + j, _mm512_add_ps (a0, c0), NV > 1);                         \
-    STV (o1 + j, _mm512_add_ps (b0, d0), NV > 1);                         \
-    if (NV > 1) {                                                         \
-      STV (o0 + j + 16, _mm512_add_ps (a1, c1), FALSE);                   \
-      STV (o1 + j + 16, _mm512_add_ps (b1, d1), FALSE);                   \
-    }                                                                     \
+    STORE2 (0, _mm512_add_ps (a0, c0), _mm512_add_ps (b0, d0), NV > 1);   \
+    if (NV > 1)                                                           \
+      STORE2 (16, _mm512_add_ps (a1, c1), _mm512_add_ps (b1, d1), FALSE); \
   }
-/* Stores a whole vector (FULL) or its lanes in `last`. */
+/* Stores a whole vector (FULL) or its lanes in `last`; loads likewise. */
 #define STV(p, v, FULL)                                                   \
   ((FULL) ? _mm512_storeu_ps (p, v) : _mm512_mask_storeu_ps (p, last, v))
+#define LDO(p, FULL)                                                      \
+  ((FULL) ? _mm512_loadu_ps (p) : _mm512_maskz_loadu_ps (last, p))
+/* The two sums A and B of the floats from j + OFF on, stored: to o0 and o1
+ * (STORE2_SUMS), or blended into one row (STORE2_BLEND): o = (acc ? o : 0)
+ * + pa * A + pb * B, pa and pb weights per pixel of the span, each spread
+ * over its `ch` channels (SPREAD). */
+#define STORE2_SUMS(OFF, A, B, FULL)                                      \
+  {                                                                       \
+    STV (o0 + j + (OFF), A, FULL);                                        \
+    STV (o1 + j + (OFF), B, FULL);                                        \
+  }
+#define SPREAD(pw, jj)                                                    \
+  _mm512_permutexvar_epi32 (_mm512_loadu_si512 (spread_lanes[ch]         \
+          [(jj) % ch]), _mm512_castps_si512 (_mm512_loadu_ps ((pw)        \
+              + (jj) / ch)))
+#define STORE2_BLEND(OFF, A, B, FULL)                                     \
+  {                                                                       \
+    const gsize jj = j + (OFF);                                           \
+    __m512 r = _mm512_mul_ps (_mm512_castsi512_ps (SPREAD (pa, jj)), A);  \
+                                                                          \
+    r = _mm512_fmadd_ps (_mm512_castsi512_ps (SPREAD (pb, jj)), B, r);    \
+    if (acc)                                                              \
+      r = _mm512_add_ps (LDO (o + jj, FULL), r);                          \
+    STV (o + jj, r, FULL);                                                \
+  }
 /* The body around it: four vectors at a time (the last under an all-ones
  * mask: a masked load of every lane costs what a plain one does), then
  * the rest. */
@@ -963,6 +988,12 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #define LDM_F(p, m) _mm512_maskz_loadu_ps (m, p)
 #define LDV_H(p) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) (p)))
 #define LDM_H(p, m) _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (m, p))
+/* spread_lanes[ch][j % ch]: for a vector from float j of a span of
+ * ch-channel pixels, lane l holds pixel (j + l) / ch, which is pixel
+ * j / ch + spread_lanes[ch][j % ch][l]. Filled by span_kernel (). */
+static gint32 spread_lanes[5][4][16];
+
+#define STORE2 STORE2_SUMS
 #define ELEM gfloat
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
 static void
@@ -981,6 +1012,33 @@ span2_off_half_avx512_masked (gfloat * restrict o0, gfloat * restrict o1,
     gsize len)
 SPAN2_MASKED_BODY (LDV_H, LDM_H)
 #undef ELEM
+#undef STORE2
+#define STORE2 STORE2_BLEND
+#define ELEM gfloat
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
+static void
+span2_blend_avx512_masked (gfloat * restrict o, const gfloat * restrict base,
+    const gssize * restrict off, const gfloat * restrict w0,
+    const gfloat * restrict w1, guint n, gsize len,
+    const gfloat * restrict pa, const gfloat * restrict pb, guint ch,
+    gboolean acc)
+SPAN2_MASKED_BODY (LDV_F, LDM_F)
+#undef ELEM
+#define ELEM guint16
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
+static void
+span2_blend_half_avx512_masked (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
+    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
+    guint ch, gboolean acc)
+SPAN2_MASKED_BODY (LDV_H, LDM_H)
+#undef ELEM
+#undef STORE2
+#undef STORE2_SUMS
+#undef STORE2_BLEND
+#undef SPREAD
+#undef LDO
 #undef STV
 #undef LDV_F
 #undef LDM_F
@@ -1032,6 +1090,9 @@ typedef struct
   SpanHalfOutFunc half_out_func;
   Span2HalfOutFunc half_out_func2;
   ToHalfFunc to_half;
+  /* the two sums blended as they are stored (NULL: not on this CPU) */
+  Span2BlendFunc blend2_func;
+  Span2BlendHalfFunc blend2_half_func;
   const gchar *name;
 } SpanKernel;
 
@@ -1069,8 +1130,16 @@ span_kernel (void)
       kernel.name = "avx512f";
       if (__builtin_cpu_supports ("avx512bw")
           && __builtin_cpu_supports ("avx512vl")) {
+        guint ch, phase, l;
+
         kernel.off2_func = span2_off_avx512_masked;
         kernel.off2_half_func = span2_off_half_avx512_masked;
+        kernel.blend2_func = span2_blend_avx512_masked;
+        kernel.blend2_half_func = span2_blend_half_avx512_masked;
+        for (ch = 1; ch <= 4; ch++)
+          for (phase = 0; phase < ch; phase++)
+            for (l = 0; l < 16; l++)
+              spread_lanes[ch][phase][l] = (gint32) ((phase + l) / ch);
       }
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
@@ -1098,6 +1167,7 @@ span_kernel (void)
       kernel.half_out_func = NULL;
       kernel.half_out_func2 = NULL;
       kernel.to_half = NULL;
+      kernel.blend2_half_func = NULL;
     }
 #else
     (void) force;
@@ -1135,6 +1205,32 @@ disk_fast_span2_offsets_half (gfloat * o0, gfloat * o1, const guint16 * base,
     gsize len)
 {
   span_kernel ()->off2_half_func (o0, o1, base, off, w0, w1, n, len);
+}
+
+gboolean
+disk_fast_span2_blend_supported (gboolean half)
+{
+  const SpanKernel *k = span_kernel ();
+
+  return half ? k->blend2_half_func != NULL : k->blend2_func != NULL;
+}
+
+void
+disk_fast_span2_blend (gfloat * o, const gfloat * base, const gssize * off,
+    const gfloat * w0, const gfloat * w1, guint n, gsize len,
+    const gfloat * pa, const gfloat * pb, guint ch, gboolean acc)
+{
+  span_kernel ()->blend2_func (o, base, off, w0, w1, n, len, pa, pb, ch,
+      acc);
+}
+
+void
+disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc)
+{
+  span_kernel ()->blend2_half_func (o, base, off, w0, w1, n, len, pa, pb, ch,
+      acc);
 }
 
 void

@@ -1414,8 +1414,57 @@ half_to_double (guint16 h)
   return sign * ldexp (1024 + m, e - 25);
 }
 
+/* The blending kernel (disk_fast_span2_blend(_half)) on one span, for
+ * pixels of 1 to 4 channels, storing and accumulating: within float
+ * rounding of the blend in double, nothing written past the span. */
+static void
+check_span2_blend (gboolean half, const gfloat * base, const guint16 * hbase,
+    const gdouble * values, const gssize * off, const gfloat * w0,
+    const gfloat * w1, guint n, gsize len, gdouble scale, GRand * rand)
+{
+  const gsize max_px = len + 16;        /* the kernel's room past the span */
+  g_autofree gfloat *pa = g_new (gfloat, max_px);
+  g_autofree gfloat *pb = g_new (gfloat, max_px);
+  g_autofree gfloat *o = g_new (gfloat, len + 1);
+  g_autofree gfloat *before = g_new (gfloat, len + 1);
+  guint ch, acc;
+  gsize j;
+
+  for (j = 0; j < max_px; j++) {
+    pa[j] = (gfloat) g_rand_double (rand);
+    pb[j] = (gfloat) g_rand_double (rand);
+  }
+  for (ch = 1; ch <= 4; ch++)
+    for (acc = 0; acc < 2; acc++) {
+      for (j = 0; j <= len; j++)
+        before[j] = o[j] = (gfloat) g_rand_double_range (rand, -1, 1);
+      if (half)
+        disk_fast_span2_blend_half (o, hbase, off, w0, w1, n, len, pa, pb, ch,
+            acc);
+      else
+        disk_fast_span2_blend (o, base, off, w0, w1, n, len, pa, pb, ch, acc);
+      for (j = 0; j < len; j++) {
+        gdouble a = 0.0, b = 0.0, want;
+        guint t;
+
+        for (t = 0; t < n; t++) {
+          a += (gdouble) w0[t] * values[off[t] + (gssize) j];
+          b += (gdouble) w1[t] * values[off[t] + (gssize) j];
+        }
+        want = (acc ? before[j] : 0.0) + pa[j / ch] * a + pb[j / ch] * b;
+        if (fabs (o[j] - want) > 2e-6 * (scale + 1.0))
+          g_error ("blend, %s, %u channels, %s, %u taps, length %"
+              G_GSIZE_FORMAT ", float %" G_GSIZE_FORMAT ": %.9g, in double "
+              "%.9g", half ? "binary16" : "float", ch, acc ? "adding" :
+              "storing", n, len, j, o[j], want);
+      }
+      g_assert_cmpfloat (o[len], ==, before[len]);
+    }
+}
+
 /* The two-sum kernel of level pairs (disk_fast_span2_offsets and, where
- * the CPU has binary16 kernels, disk_fast_span2_offsets_half) against sums
+ * the CPU has binary16 kernels, disk_fast_span2_offsets_half; and their
+ * blending variants, check_span2_blend, where the CPU has them) against sums
  * in double, for every length from 0 to past four blocks and tap counts odd
  * and even (short spans pair the taps): each sum within float rounding of
  * its weights' magnitude, nothing written past the span. Run under each
@@ -1491,9 +1540,15 @@ test_span2_offsets (void)
         }
         g_assert_cmpfloat (o0[len], ==, -12345.0f);
         g_assert_cmpfloat (o1[len], ==, -12345.0f);
+        if (disk_fast_span2_blend_supported (half))
+          check_span2_blend (half, buf + margin, hbuf + margin,
+              values + margin, off, w0, w1, n, len, scale0 + scale1, rand);
       }
     }
   }
+  if (!disk_fast_span2_blend_supported (FALSE))
+    g_test_message ("no blending kernel on this CPU (%s)",
+        disk_fast_simd_name ());
 }
 
 int
