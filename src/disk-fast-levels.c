@@ -955,13 +955,14 @@ span2_blend_level (const DiskFastLevels * levels, gfloat * o,
 /* With exact angles, one run (t: its row's weights of the level above):
  * level k alone where no pixel has weight on k + 1, else both levels in
  * one pass over the reads (PairPlan) and each pixel's (1 - t) a + t b,
- * the sums the level-by-level loop makes. FALSE (nothing done) for an
- * angle other than the frame's. */
+ * the sums the level-by-level loop makes (blended by the kernel where
+ * `fused`, with w as scratch). FALSE (nothing done) for an angle other
+ * than the frame's. */
 static gboolean
 run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
     DiskSample * samples, const LevelRun * run, const gfloat * t,
     const guint8 * centre, gfloat * o, gfloat * tmp, gfloat * tmp2,
-    gfloat * w)
+    gfloat * w, gboolean fused)
 {
   const guint ch = levels->channels;
   const gint x = run->x, end = run->end;
@@ -980,7 +981,7 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   pair = pair_plan (levels, layer, ip, samples, run->k, run->a0);
   if (pair == NULL)
     return FALSE;
-  if (disk_fast_span2_blend_supported (levels->half)) {
+  if (fused) {
     gint i;
 
     /* blended as the kernel stores them: (1 - t) a + t b */
@@ -1021,6 +1022,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   guint8 *band;
   const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
   gsize tmp_bytes, band_rows;
+  gboolean fused;
   Interp ip;
   guint y;
 
@@ -1057,6 +1059,8 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
     pad_band_half (levels, in, y_begin, y_end, (guint16 *) band);
   else
     pad_band (levels, in, y_begin, y_end, (gfloat *) band);
+  /* level pairs blended as the kernel stores them, where it can */
+  fused = disk_fast_span2_blend_supported (levels->half);
 
   for (y = y_begin; y < y_end; y++) {
     const RowRuns *runs = &index->rows[y - index->y_begin];
@@ -1079,7 +1083,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
 
       if (levels->angle_step <= 0.0
           && run_exact (levels, layer, &ip, samples, run, t, centre, o, tmp,
-              tmp2, w))
+              tmp2, w, fused))
         continue;
       /* radius level k, then k + 1: each with its two angle levels
        * (one with exact angles), both in one pass where both weigh */
@@ -1095,7 +1099,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
           const PairPlan *pair = angle_pair_plan (levels, layer, &ip,
               samples, k, j);
 
-          if (disk_fast_span2_blend_supported (levels->half)) {
+          if (fused) {
             span2_blend_level (levels, o, centre, at, pair, w, w2, !first,
                 len);
             first = FALSE;
