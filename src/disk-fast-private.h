@@ -70,6 +70,56 @@ void disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
     const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
     gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc);
 
+/* With angle levels, a run's four levels in one pass (disk-fast-quad.c):
+ * o[j] = (1 - t) ((1 - s0) A0[j] + s0 A1[j]) + t ((1 - s1) A2[j] + s1
+ * A3[j]) for 0 <= j < len, where Ac[j] = sum_i w[4 i + c] * base[off[i] +
+ * j] (the weights of the n reads interleaved, four per read) and t, s0 and
+ * s1 are per pixel of the run (t[j / ch], ch 1-4 channels), read up to 16
+ * floats past pixel len / ch: leave room. Only where
+ * disk_fast_span4_blend_supported (half): AVX-512 (BW, VL). */
+gboolean disk_fast_span4_blend_supported (gboolean half);
+void disk_fast_span4_blend (gfloat * o, const gfloat * base,
+    const gssize * off, const gfloat * w, guint n, gsize len,
+    const gfloat * t, const gfloat * s0, const gfloat * s1, guint ch);
+void disk_fast_span4_blend_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w, guint n, gsize len,
+    const gfloat * t, const gfloat * s0, const gfloat * s1, guint ch);
+
+/* The kernels behind them (disk-fast-quad.c) and the lane table they and
+ * the two-level blends spread per-pixel weights with: for a vector from
+ * float j of a span of ch-channel pixels, lane l holds pixel j / ch +
+ * disk_fast_spread_lanes[ch][j % ch][l]. Filled by disk-fast.c's kernel
+ * choice before any of them runs. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+void disk_fast_span4_blend_avx512 (gfloat * restrict o,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
+    const gfloat * restrict s0, const gfloat * restrict s1, guint ch);
+void disk_fast_span4_blend_half_avx512 (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
+    const gfloat * restrict s0, const gfloat * restrict s1, guint ch);
+#endif
+extern gint32 disk_fast_spread_lanes[5][4][16];
+
+/* j / ch for ch 1-4, as a division by a constant: these run for every
+ * vector a blending kernel stores, where a division by the variable ch
+ * took a tenth of a short run's time. */
+static inline gsize
+disk_fast_div_ch (gsize j, guint ch)
+{
+  switch (ch) {
+    case 1:
+      return j;
+    case 2:
+      return j >> 1;
+    case 3:
+      return j / 3;
+    default:
+      return j >> 2;
+  }
+}
+
 /* Four floats in one vector (GCC vector extensions; an RGBA pixel), and the
  * same with 4-byte alignment for unaligned loads and stores. */
 typedef gfloat v4f __attribute__ ((vector_size (16)));

@@ -387,6 +387,15 @@ typedef void (*Span2BlendHalfFunc) (gfloat * restrict o,
     gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
     guint ch, gboolean acc);
 
+typedef void (*Span4BlendFunc) (gfloat * restrict o,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
+    const gfloat * restrict s0, const gfloat * restrict s1, guint ch);
+typedef void (*Span4BlendHalfFunc) (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
+    const gfloat * restrict s0, const gfloat * restrict s1, guint ch);
+
 /* V is the vector type (VW floats, the ISA's register width), VU the same
  * with 4-byte alignment for unaligned loads and stores; H, HU, HW the
  * half-width vector (for what is left of a short span).
@@ -925,6 +934,16 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
     if (NV > 1)                                                           \
       STORE2 (16, _mm512_add_ps (a1, c1), _mm512_add_ps (b1, d1), FALSE); \
   }
+static inline __attribute__ ((always_inline, target ("avx512f"))) __m512i
+spread_weights (const gfloat * pw, gsize jj, guint ch)
+{
+  const gsize px = disk_fast_div_ch (jj, ch);
+
+  return _mm512_permutexvar_epi32 (_mm512_loadu_si512
+      (disk_fast_spread_lanes[ch][jj - px * ch]),
+      _mm512_castps_si512 (_mm512_loadu_ps (pw + px)));
+}
+
 /* Stores a whole vector (FULL) or its lanes in `last`; loads likewise. */
 #define STV(p, v, FULL)                                                   \
   ((FULL) ? _mm512_storeu_ps (p, v) : _mm512_mask_storeu_ps (p, last, v))
@@ -939,10 +958,8 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
     STV (o0 + j + (OFF), A, FULL);                                        \
     STV (o1 + j + (OFF), B, FULL);                                        \
   }
-#define SPREAD(pw, jj)                                                    \
-  _mm512_permutexvar_epi32 (_mm512_loadu_si512 (spread_lanes[ch]         \
-          [(jj) % ch]), _mm512_castps_si512 (_mm512_loadu_ps ((pw)        \
-              + (jj) / ch)))
+/* pw's weight of each lane's pixel for the vector from float jj */
+#define SPREAD(pw, jj) spread_weights (pw, jj, ch)
 #define STORE2_BLEND(OFF, A, B, FULL)                                     \
   {                                                                       \
     const gsize jj = j + (OFF);                                           \
@@ -988,10 +1005,10 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
 #define LDM_F(p, m) _mm512_maskz_loadu_ps (m, p)
 #define LDV_H(p) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) (p)))
 #define LDM_H(p, m) _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (m, p))
-/* spread_lanes[ch][j % ch]: for a vector from float j of a span of
- * ch-channel pixels, lane l holds pixel (j + l) / ch, which is pixel
- * j / ch + spread_lanes[ch][j % ch][l]. Filled by span_kernel (). */
-static gint32 spread_lanes[5][4][16];
+/* disk-fast-private.h: lane l of a vector from float j of a span of
+ * ch-channel pixels holds pixel (j + l) / ch, which is pixel j / ch +
+ * disk_fast_spread_lanes[ch][j % ch][l]. Filled by span_kernel (). */
+gint32 disk_fast_spread_lanes[5][4][16];
 
 #define STORE2 STORE2_SUMS
 #define ELEM gfloat
@@ -1093,6 +1110,9 @@ typedef struct
   /* the two sums blended as they are stored (NULL: not on this CPU) */
   Span2BlendFunc blend2_func;
   Span2BlendHalfFunc blend2_half_func;
+  /* a run's four levels blended as they are stored (NULL: not here) */
+  Span4BlendFunc blend4_func;
+  Span4BlendHalfFunc blend4_half_func;
   const gchar *name;
 } SpanKernel;
 
@@ -1136,10 +1156,13 @@ span_kernel (void)
         kernel.off2_half_func = span2_off_half_avx512_masked;
         kernel.blend2_func = span2_blend_avx512_masked;
         kernel.blend2_half_func = span2_blend_half_avx512_masked;
+        kernel.blend4_func = disk_fast_span4_blend_avx512;
+        kernel.blend4_half_func = disk_fast_span4_blend_half_avx512;
         for (ch = 1; ch <= 4; ch++)
           for (phase = 0; phase < ch; phase++)
             for (l = 0; l < 16; l++)
-              spread_lanes[ch][phase][l] = (gint32) ((phase + l) / ch);
+              disk_fast_spread_lanes[ch][phase][l] =
+                  (gint32) ((phase + l) / ch);
       }
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
@@ -1168,6 +1191,7 @@ span_kernel (void)
       kernel.half_out_func2 = NULL;
       kernel.to_half = NULL;
       kernel.blend2_half_func = NULL;
+      kernel.blend4_half_func = NULL;
     }
 #else
     (void) force;
@@ -1231,6 +1255,30 @@ disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
 {
   span_kernel ()->blend2_half_func (o, base, off, w0, w1, n, len, pa, pb, ch,
       acc);
+}
+
+gboolean
+disk_fast_span4_blend_supported (gboolean half)
+{
+  const SpanKernel *k = span_kernel ();
+
+  return half ? k->blend4_half_func != NULL : k->blend4_func != NULL;
+}
+
+void
+disk_fast_span4_blend (gfloat * o, const gfloat * base, const gssize * off,
+    const gfloat * w, guint n, gsize len, const gfloat * t, const gfloat * s0,
+    const gfloat * s1, guint ch)
+{
+  span_kernel ()->blend4_func (o, base, off, w, n, len, t, s0, s1, ch);
+}
+
+void
+disk_fast_span4_blend_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w, guint n, gsize len,
+    const gfloat * t, const gfloat * s0, const gfloat * s1, guint ch)
+{
+  span_kernel ()->blend4_half_func (o, base, off, w, n, len, t, s0, s1, ch);
 }
 
 void

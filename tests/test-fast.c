@@ -1462,9 +1462,67 @@ check_span2_blend (gboolean half, const gfloat * base, const guint16 * hbase,
     }
 }
 
+/* The four-level kernel (disk_fast_span4_blend(_half)) on one span with
+ * the reads `off`, fresh weights (zeros among them: a level without a tap
+ * at a union entry) and fresh per-pixel t, s0, s1 (0 and 1 among them),
+ * for pixels of 1 to 4 channels: within float rounding of the blend in
+ * double, nothing written past the span. */
+static void
+check_span4_blend (gboolean half, const gfloat * base, const guint16 * hbase,
+    const gdouble * values, const gssize * off, guint n, gsize len,
+    GRand * rand)
+{
+  const gsize max_px = len + 16;        /* the kernel's room past the span */
+  g_autofree gfloat *w = g_new (gfloat, 4 * (gsize) MAX (n, 1));
+  g_autofree gfloat *t = g_new (gfloat, max_px);
+  g_autofree gfloat *s0 = g_new (gfloat, max_px);
+  g_autofree gfloat *s1 = g_new (gfloat, max_px);
+  g_autofree gfloat *o = g_new (gfloat, len + 1);
+  gdouble scale = 0.0;
+  guint ch, i;
+  gsize j;
+
+  for (i = 0; i < 4 * n; i++) {
+    w[i] = i % 7 == 2 ? 0.0f : (gfloat) g_rand_double_range (rand, -1, 1);
+    scale += fabs (w[i]);
+  }
+  for (j = 0; j < max_px; j++) {
+    t[j] = j % 9 == 4 ? 0.0f : (gfloat) g_rand_double (rand);
+    s0[j] = j % 11 == 5 ? 1.0f : (gfloat) g_rand_double (rand);
+    s1[j] = (gfloat) g_rand_double (rand);
+  }
+  for (ch = 1; ch <= 4; ch++) {
+    for (j = 0; j <= len; j++)
+      o[j] = -12345.0f;
+    if (half)
+      disk_fast_span4_blend_half (o, hbase, off, w, n, len, t, s0, s1, ch);
+    else
+      disk_fast_span4_blend (o, base, off, w, n, len, t, s0, s1, ch);
+    for (j = 0; j < len; j++) {
+      const gsize p = j / ch;
+      const gdouble weight[4] = {
+        (1.0 - t[p]) * (1.0 - s0[p]), (1.0 - t[p]) * s0[p],
+        t[p] * (1.0 - s1[p]), t[p] * s1[p]
+      };
+      gdouble want = 0.0;
+      guint c;
+
+      for (i = 0; i < n; i++)
+        for (c = 0; c < 4; c++)
+          want += weight[c] * w[4 * i + c] * values[off[i] + (gssize) j];
+      if (fabs (o[j] - want) > 2e-6 * (scale + 1.0))
+        g_error ("four levels, %s, %u channels, %u taps, length %"
+            G_GSIZE_FORMAT ", float %" G_GSIZE_FORMAT ": %.9g, in double "
+            "%.9g", half ? "binary16" : "float", ch, n, len, j, o[j], want);
+    }
+    g_assert_cmpfloat (o[len], ==, -12345.0f);
+  }
+}
+
 /* The two-sum kernel of level pairs (disk_fast_span2_offsets and, where
  * the CPU has binary16 kernels, disk_fast_span2_offsets_half; and their
- * blending variants, check_span2_blend, where the CPU has them) against sums
+ * blending variants, check_span2_blend, and the four-level kernel,
+ * check_span4_blend, where the CPU has them) against sums
  * in double, for every length from 0 to past four blocks and tap counts odd
  * and even (short spans pair the taps): each sum within float rounding of
  * its weights' magnitude, nothing written past the span. Run under each
@@ -1543,6 +1601,9 @@ test_span2_offsets (void)
         if (disk_fast_span2_blend_supported (half))
           check_span2_blend (half, buf + margin, hbuf + margin,
               values + margin, off, w0, w1, n, len, scale0 + scale1, rand);
+        if (disk_fast_span4_blend_supported (half))
+          check_span4_blend (half, buf + margin, hbuf + margin,
+              values + margin, off, n, len, rand);
       }
     }
   }

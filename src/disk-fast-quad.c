@@ -1,0 +1,137 @@
+/* DISK core: the four-level blending kernels of the varying layers with
+ * angle levels (spin, zoom, an angle map; disk-fast-levels.c).
+ *
+ * A run of pixels there sits between four levels: radius levels k and
+ * k + 1, each with two neighbouring angle levels. Summing them as two
+ * pairs costs two passes over the run, each re-reading and re-writing the
+ * output, and two sets of per-call costs; most runs are 4 to 30 pixels and
+ * most layers have under a dozen taps, so those costs were half a spin
+ * frame. Here one pass over the union of the four levels' reads keeps
+ * four sums per float and stores their per-pixel blend once.
+ *
+ * AVX-512 with BW and VL only (masked 16-bit loads for a run's last
+ * vector); disk-fast.c dispatches to these, and elsewhere the levels run
+ * as pairs. */
+#include "disk-fast-private.h"
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+
+/* The vector loops below run 1 to 4 times: unrolled, their sums stay in
+ * registers. */
+#define UNROLL _Pragma ("GCC unroll 4")
+
+/* Four sums of NV (1 to 4) vectors from float j on: each level's sum over
+ * the taps in order, whichever pass the float falls in (its bits do not
+ * depend on where its run starts or ends). Then STORE4. */
+#define SPAN4_CHUNK(LDV, LDM, NV)                                         \
+  {                                                                       \
+    __m512 a[4], b[4], c[4], d[4];                                        \
+    guint i, v;                                                           \
+                                                                          \
+    UNROLL for (v = 0; v < NV; v++)                                       \
+      a[v] = b[v] = c[v] = d[v] = _mm512_setzero_ps ();                   \
+    for (i = 0; i < n; i++) {                                             \
+      const __m512 w0 = _mm512_set1_ps (w[4 * i]);                        \
+      const __m512 w1 = _mm512_set1_ps (w[4 * i + 1]);                    \
+      const __m512 w2 = _mm512_set1_ps (w[4 * i + 2]);                    \
+      const __m512 w3 = _mm512_set1_ps (w[4 * i + 3]);                    \
+      const ELEM *s = base + off[i] + j;                                  \
+                                                                          \
+      UNROLL for (v = 0; v < NV; v++) {                                   \
+        const __m512 x = v + 1 < NV ? LDV (s + 16 * v)                    \
+            : LDM (s + 16 * v, last);                                     \
+                                                                          \
+        a[v] = _mm512_fmadd_ps (w0, x, a[v]);                             \
+        b[v] = _mm512_fmadd_ps (w1, x, b[v]);                             \
+        c[v] = _mm512_fmadd_ps (w2, x, c[v]);                             \
+        d[v] = _mm512_fmadd_ps (w3, x, d[v]);                             \
+      }                                                                   \
+    }                                                                     \
+    UNROLL for (v = 0; v < NV; v++)                                       \
+      STORE4 (16 * v, a[v], b[v], c[v], d[v]);                            \
+  }
+
+/* o = (1 - t) ((1 - s0) A + s0 B) + t ((1 - s1) C + s1 D) for the 16
+ * floats from j + OFF, stored under `last` where they end the run; t, s0
+ * and s1 per pixel, spread over its channels (SPREAD: the 16 values from
+ * p, lane l taking pixel lanes[l]). The same products and order as the
+ * levels' weights in disk-fast-levels.c (level_weight). */
+#define SPREAD(p)                                                         \
+  _mm512_castsi512_ps (_mm512_permutexvar_epi32 (lanes,                   \
+          _mm512_castps_si512 (_mm512_loadu_ps (p))))
+#define STORE4(OFF, A, B, C, D)                                           \
+  {                                                                       \
+    const gsize jj = j + (OFF), px = disk_fast_div_ch (jj, ch);           \
+    const __m512i lanes =                                                 \
+        _mm512_loadu_si512 (disk_fast_spread_lanes[ch][jj - px * ch]);    \
+    const __m512 one = _mm512_set1_ps (1.0f);                             \
+    const __m512 tt = SPREAD (t + px), u0 = SPREAD (s0 + px);             \
+    const __m512 u1 = SPREAD (s1 + px), r = _mm512_sub_ps (one, tt);      \
+    __m512 p, q;                                                          \
+                                                                          \
+    p = _mm512_mul_ps (_mm512_mul_ps (r, _mm512_sub_ps (one, u0)), A);    \
+    p = _mm512_fmadd_ps (_mm512_mul_ps (r, u0), B, p);                    \
+    q = _mm512_mul_ps (_mm512_mul_ps (tt, _mm512_sub_ps (one, u1)), C);   \
+    q = _mm512_fmadd_ps (_mm512_mul_ps (tt, u1), D, q);                   \
+    p = _mm512_add_ps (p, q);                                             \
+    if (jj + 16 <= len)                                                   \
+      _mm512_storeu_ps (o + jj, p);                                       \
+    else                                                                  \
+      _mm512_mask_storeu_ps (o + jj, last, p);                            \
+  }
+
+/* Four vectors at a time, then the one to four left (the last under a
+ * mask); a mask of all ones where a chunk ends before the run does. */
+#define SPAN4_BODY(LDV, LDM)                                              \
+  {                                                                       \
+    gsize j = 0;                                                          \
+    __mmask16 last = 0xffff;                                              \
+                                                                          \
+    for (; j + 64 <= len; j += 64)                                        \
+      SPAN4_CHUNK (LDV, LDM, 4);                                          \
+    if (j < len) {                                                        \
+      const guint rest = (guint) (len - j), nv = (rest + 15) / 16;        \
+                                                                          \
+      last = (__mmask16) ((1u << (rest - 16 * (nv - 1))) - 1);            \
+      switch (nv) {                                                       \
+        case 1:                                                           \
+          SPAN4_CHUNK (LDV, LDM, 1);                                      \
+          break;                                                          \
+        case 2:                                                           \
+          SPAN4_CHUNK (LDV, LDM, 2);                                      \
+          break;                                                          \
+        case 3:                                                           \
+          SPAN4_CHUNK (LDV, LDM, 3);                                      \
+          break;                                                          \
+        default:                                                          \
+          SPAN4_CHUNK (LDV, LDM, 4);                                      \
+          break;                                                          \
+      }                                                                   \
+    }                                                                     \
+  }
+
+#define LDV_F(p) _mm512_loadu_ps (p)
+#define LDM_F(p, m) _mm512_maskz_loadu_ps (m, p)
+#define LDV_H(p) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) (p)))
+#define LDM_H(p, m) _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (m, p))
+
+#define ELEM gfloat
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
+void
+disk_fast_span4_blend_avx512 (gfloat * restrict o,
+    const gfloat * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
+    const gfloat * restrict s0, const gfloat * restrict s1, guint ch)
+SPAN4_BODY (LDV_F, LDM_F)
+#undef ELEM
+#define ELEM guint16
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
+void
+disk_fast_span4_blend_half_avx512 (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
+    const gfloat * restrict s0, const gfloat * restrict s1, guint ch)
+SPAN4_BODY (LDV_H, LDM_H)
+#undef ELEM
+#endif
