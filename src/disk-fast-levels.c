@@ -44,6 +44,25 @@ typedef struct
   gfloat *w0, *w1;
 } PairPlan;
 
+/* With angle levels, a run's four levels fused (level_weight's numbering:
+ * (k, a0), (k, a0 + 1), (k + 1, a1), (k + 1, a1 + 1)): the union of their
+ * reads in the order of their offsets, each with the four levels' weights
+ * (0 where a level has no tap there), for the four-level kernel
+ * (disk-fast-quad.c). */
+typedef struct
+{
+  guint n;
+  gssize *off;
+  gfloat *w;                    /* w[4 i + c]: level c's weight of read i */
+} QuadPlan;
+
+/* How many angle levels a1 at radius level k + 1 the quad slots of angle
+ * level a0 at k hold, from floor (a0 n_{k+1} / n_k) - 1 on: the angles of
+ * cell a0 fall in two or three cells at k + 1 (n_{k+1} <= 2 n_k from
+ * k = 1 on), one more either side for float rounding. Others (round the
+ * turn, or radius level 0) run as two pairs. */
+#define QUAD_WINDOW 4
+
 /* With exact angles, a radius level's plan and the angle it was made for. */
 typedef struct
 {
@@ -74,6 +93,9 @@ struct _DiskFastLevels
    * angles the PairPlan of k and k + 1 at the first angle met, with angle
    * levels an array of n_angles[k] PairPlans of angle levels j, j + 1. */
   gpointer *pair_slots[DISK_MAX_LAYERS];
+  /* Per layer and radius level k, with angle levels, published likewise:
+   * QUAD_WINDOW QuadPlans for each angle level a0 of k (QUAD_WINDOW). */
+  gpointer *quad_slots[DISK_MAX_LAYERS];
   GMutex lock;
   GHashTable *others;           /* guint64 (layer, k, angle bits) -> plan */
 };
@@ -101,6 +123,18 @@ pair_plan_free (gpointer data)
   g_free (pair->w0);
   g_free (pair->w1);
   g_free (pair);
+}
+
+static void
+quad_plan_free (gpointer data)
+{
+  QuadPlan *quad = data;
+
+  if (quad == NULL)
+    return;
+  g_free (quad->off);
+  g_free (quad->w);
+  g_free (quad);
 }
 
 /* How far any tap of any level can reach, in plane pixels: offsets scale
@@ -173,6 +207,7 @@ disk_fast_levels_new (const DiskBasis * basis, gdouble scale_x,
   for (l = 0; l < basis->entries[0]->n_layers; l++) {
     levels->slots[l] = g_new0 (gpointer, levels->n_radius);
     levels->pair_slots[l] = g_new0 (gpointer, levels->n_radius);
+    levels->quad_slots[l] = g_new0 (gpointer, levels->n_radius);
   }
   g_mutex_init (&levels->lock);
   levels->others = g_hash_table_new_full (g_int64_hash, g_int64_equal,
@@ -244,9 +279,17 @@ disk_fast_levels_free (DiskFastLevels * levels)
       } else {
         pair_plan_free (levels->pair_slots[l][k]);
       }
+      if (levels->quad_slots[l][k] != NULL) {
+        QuadPlan **quads = levels->quad_slots[l][k];
+
+        for (j = 0; j < levels->n_angles[k] * QUAD_WINDOW; j++)
+          quad_plan_free (quads[j]);
+        g_free (quads);
+      }
     }
     g_free (levels->slots[l]);
     g_free (levels->pair_slots[l]);
+    g_free (levels->quad_slots[l]);
   }
   g_hash_table_destroy (levels->others);
   g_mutex_clear (&levels->lock);
@@ -330,6 +373,26 @@ angle_cell (guint n, gfloat a, gfloat * frac)
   return (guint32) j;
 }
 
+/* Sorts reads (off[i], w[i]) by offset, by insertion: a few
+ * dozen per plan, mostly in order already (the taps follow the samples). */
+static void
+sort_by_offset (gssize * off, gfloat * w, guint n)
+{
+  guint i, j;
+
+  for (i = 1; i < n; i++) {
+    const gssize o = off[i];
+    const gfloat v = w[i];
+
+    for (j = i; j > 0 && off[j - 1] > o; j--) {
+      off[j] = off[j - 1];
+      w[j] = w[j - 1];
+    }
+    off[j] = o;
+    w[j] = v;
+  }
+}
+
 static LevelPlan *
 make_plan (DiskFastLevels * levels, Interp * ip, DiskSample * samples,
     guint k, gdouble degrees)
@@ -353,6 +416,7 @@ make_plan (DiskFastLevels * levels, Interp * ip, DiskSample * samples,
     plan->off[i] = (gssize) dy * (gssize) levels->padded_stride
         + (gssize) dx * levels->channels;
   }
+  sort_by_offset (plan->off, plan->taps->w, plan->taps->n);
   /* the offsets replace the shifts: a frame can hold thousands of plans */
   g_clear_pointer (&plan->taps->dx, g_free);
   g_clear_pointer (&plan->taps->dy, g_free);
@@ -458,6 +522,9 @@ make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
       pair->off[pair->n++] = b->off[j];
     pair->w1[i] += b->taps->w[j];
   }
+  pair->off = g_renew (gssize, pair->off, MAX (pair->n, 1));
+  pair->w0 = g_renew (gfloat, pair->w0, MAX (pair->n, 1));
+  pair->w1 = g_renew (gfloat, pair->w1, MAX (pair->n, 1));
   return pair;
 }
 
@@ -504,6 +571,73 @@ angle_pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
         pair_plan_free);
   }
   return pair;
+}
+
+/* The union of the four levels' reads, each plan's in the order of their
+ * offsets (make_plan): merged in one pass (once per quad of levels, kept
+ * from frame to frame; sorting them here was most of a spin stream's first
+ * frame). */
+static QuadPlan *
+make_quad_plan (const LevelPlan * const plans[4])
+{
+  QuadPlan *quad = g_new (QuadPlan, 1);
+  guint at[4] = { 0, 0, 0, 0 }, total = 0, c;
+
+  for (c = 0; c < 4; c++)
+    total += plans[c]->taps->n;
+  quad->off = g_new (gssize, MAX (total, 1));
+  quad->w = g_new0 (gfloat, 4 * (gsize) MAX (total, 1));
+  quad->n = 0;
+  for (;;) {
+    gboolean any = FALSE;
+    gssize next = 0;
+
+    for (c = 0; c < 4; c++)
+      if (at[c] < plans[c]->taps->n && (!any || plans[c]->off[at[c]] < next)) {
+        next = plans[c]->off[at[c]];
+        any = TRUE;
+      }
+    if (!any)
+      break;
+    for (c = 0; c < 4; c++)
+      if (at[c] < plans[c]->taps->n && plans[c]->off[at[c]] == next)
+        quad->w[4 * (gsize) quad->n + c] = plans[c]->taps->w[at[c]++];
+    quad->off[quad->n++] = next;
+  }
+  /* tens of thousands are kept: the union is a third of the total */
+  quad->off = g_renew (gssize, quad->off, MAX (quad->n, 1));
+  quad->w = g_renew (gfloat, quad->w, 4 * (gsize) MAX (quad->n, 1));
+  return quad;
+}
+
+/* The four levels of a run at radius level k, angle level a0 there and a1
+ * at k + 1, fused; NULL where a1 is outside a0's window (QUAD_WINDOW). */
+static const QuadPlan *
+quad_plan (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, guint k, guint32 a0, guint32 a1)
+{
+  const guint n0 = levels->n_angles[k], n1 = levels->n_angles[k + 1];
+  const gint64 at = (gint64) a1 - ((gint64) a0 * n1 / n0 - 1);
+  gpointer *slot = &levels->quad_slots[layer][k];
+  QuadPlan **quads = g_atomic_pointer_get (slot), *quad;
+
+  if (at < 0 || at >= QUAD_WINDOW)
+    return NULL;
+  if (quads == NULL)
+    quads = publish (slot, g_new0 (QuadPlan *, (gsize) n0 * QUAD_WINDOW),
+        g_free);
+  quad = g_atomic_pointer_get (&quads[a0 * QUAD_WINDOW + at]);
+  if (quad == NULL) {
+    const LevelPlan *plans[4];
+
+    plans[0] = level_plan (levels, layer, ip, samples, k, a0);
+    plans[1] = level_plan (levels, layer, ip, samples, k, (a0 + 1) % n0);
+    plans[2] = level_plan (levels, layer, ip, samples, k + 1, a1);
+    plans[3] = level_plan (levels, layer, ip, samples, k + 1, (a1 + 1) % n1);
+    quad = publish ((gpointer *) & quads[a0 * QUAD_WINDOW + at],
+        make_quad_plan (plans), quad_plan_free);
+  }
+  return quad;
 }
 
 /* Where a pixel sits among the levels. */
@@ -824,11 +958,11 @@ disk_fast_level_index_new (const DiskFastLevels * levels, guint y_begin,
   index->y_end = y_end;
   index->width = levels->width;
   index->rows = g_new0 (RowRuns, y_end - y_begin);
-  /* + 16: the blending kernel reads a vector's worth past a run's end */
+  /* + 16: the blending kernels read a vector's worth past a run's end */
   index->t = g_new0 (gfloat, n + 16);
   if (levels->angle_step > 0.0) {
-    index->s0 = g_new (gfloat, MAX (n, 1));
-    index->s1 = g_new (gfloat, MAX (n, 1));
+    index->s0 = g_new0 (gfloat, n + 16);
+    index->s1 = g_new0 (gfloat, n + 16);
   }
   return index;
 }
@@ -952,6 +1086,21 @@ span2_blend_level (const DiskFastLevels * levels, gfloat * o,
         pair->w0, pair->w1, pair->n, len, pa, pb, levels->channels, acc);
 }
 
+/* A run's four levels in one pass of the four-level kernel (t, s0, s1:
+ * the row's weights, from its first pixel). */
+static inline void
+span4_blend_level (const DiskFastLevels * levels, gfloat * o,
+    const guint8 * centre, gsize at, const QuadPlan * quad, const gfloat * t,
+    const gfloat * s0, const gfloat * s1, gsize len)
+{
+  if (levels->half)
+    disk_fast_span4_blend_half (o + at, (const guint16 *) centre + at,
+        quad->off, quad->w, quad->n, len, t, s0, s1, levels->channels);
+  else
+    disk_fast_span4_blend (o + at, (const gfloat *) centre + at, quad->off,
+        quad->w, quad->n, len, t, s0, s1, levels->channels);
+}
+
 /* With exact angles, one run (t: its row's weights of the level above):
  * level k alone where no pixel has weight on k + 1, else both levels in
  * one pass over the reads (PairPlan) and each pixel's (1 - t) a + t b,
@@ -1022,7 +1171,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   guint8 *band;
   const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
   gsize tmp_bytes, band_rows;
-  gboolean fused;
+  gboolean fused, quads;
   Interp ip;
   guint y;
 
@@ -1061,6 +1210,9 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
     pad_band (levels, in, y_begin, y_end, (gfloat *) band);
   /* level pairs blended as the kernel stores them, where it can */
   fused = disk_fast_span2_blend_supported (levels->half);
+  /* and with angle levels, a run's four levels in one pass */
+  quads = levels->angle_step > 0.0
+      && disk_fast_span4_blend_supported (levels->half);
 
   for (y = y_begin; y < y_end; y++) {
     const RowRuns *runs = &index->rows[y - index->y_begin];
@@ -1085,6 +1237,17 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
           && run_exact (levels, layer, &ip, samples, run, t, centre, o, tmp,
               tmp2, w, fused))
         continue;
+      /* four levels in one pass where both radius levels weigh */
+      if (quads && (run->used & 3) != 0 && (run->used & 12) != 0) {
+        const QuadPlan *quad = quad_plan (levels, layer, &ip, samples,
+            run->k, run->a0, run->a1);
+
+        if (quad != NULL) {
+          span4_blend_level (levels, o, centre, at, quad, t + x, s0 + x,
+              s1 + x, len);
+          continue;
+        }
+      }
       /* radius level k, then k + 1: each with its two angle levels
        * (one with exact angles), both in one pass where both weigh */
       for (side = 0; side < 2; side++) {
