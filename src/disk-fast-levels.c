@@ -498,30 +498,32 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   }
 }
 
-/* The union of a's and b's reads: a's in its order (so level a sums as
- * alone, plus zeros), then b's others. */
+/* The union of a's and b's reads, in the order of their offsets (each
+ * plan's are: make_plan), merged in one pass. */
 static PairPlan *
 make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
 {
   const guint na = a->taps->n, nb = b->taps->n;
   PairPlan *pair = g_new (PairPlan, 1);
-  guint i, j;
+  guint i = 0, j = 0;
 
   pair->angle_bits = angle_bits;
   pair->off = g_new (gssize, MAX (na + nb, 1));
   pair->w0 = g_new0 (gfloat, MAX (na + nb, 1));
   pair->w1 = g_new0 (gfloat, MAX (na + nb, 1));
-  memcpy (pair->off, a->off, sizeof (gssize) * na);
-  memcpy (pair->w0, a->taps->w, sizeof (gfloat) * na);
-  pair->n = na;
-  /* a hundred taps each, once per pair of levels (kept from frame to
-   * frame): a linear search will do */
-  for (j = 0; j < nb; j++) {
-    for (i = 0; i < pair->n && pair->off[i] != b->off[j]; i++);
-    if (i == pair->n)
-      pair->off[pair->n++] = b->off[j];
-    pair->w1[i] += b->taps->w[j];
+  pair->n = 0;
+  while (i < na || j < nb) {
+    const gboolean take_a = i < na && (j == nb || a->off[i] <= b->off[j]);
+    const gboolean take_b = j < nb && (i == na || b->off[j] <= a->off[i]);
+
+    pair->off[pair->n] = take_a ? a->off[i] : b->off[j];
+    if (take_a)
+      pair->w0[pair->n] = a->taps->w[i++];
+    if (take_b)
+      pair->w1[pair->n] = b->taps->w[j++];
+    pair->n++;
   }
+  /* kept from frame to frame: the union is little more than one level */
   pair->off = g_renew (gssize, pair->off, MAX (pair->n, 1));
   pair->w0 = g_renew (gfloat, pair->w0, MAX (pair->n, 1));
   pair->w1 = g_renew (gfloat, pair->w1, MAX (pair->n, 1));
