@@ -40,6 +40,11 @@ typedef struct
 {
   guint32 angle_bits;           /* exact angles: the angle's float bits */
   guint n;
+  /* the reads both levels have first, then the first level's alone, then
+   * the second's (0 weights there), each in the order of their offsets:
+   * the blending kernel spends one multiply-add on those (at radius 32 a
+   * bokeh layer's pairs had 45 % of their reads in one level alone) */
+  guint n_both, n_first, n_second;
   gssize *off;
   gfloat *w0, *w1;
 } PairPlan;
@@ -498,35 +503,54 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   }
 }
 
-/* The union of a's and b's reads, in the order of their offsets (each
- * plan's are: make_plan), merged in one pass. */
+/* The union of a's and b's reads (each plan's are in the order of their
+ * offsets: make_plan), merged in one pass and put in PairPlan's segments. */
 static PairPlan *
 make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
 {
   const guint na = a->taps->n, nb = b->taps->n;
   PairPlan *pair = g_new (PairPlan, 1);
-  guint i = 0, j = 0;
+  g_autofree gssize *off = g_new (gssize, MAX (na + nb, 1));
+  g_autofree gfloat *w0 = g_new0 (gfloat, MAX (na + nb, 1));
+  g_autofree gfloat *w1 = g_new0 (gfloat, MAX (na + nb, 1));
+  guint i = 0, j = 0, n = 0, segment, k;
 
-  pair->angle_bits = angle_bits;
-  pair->off = g_new (gssize, MAX (na + nb, 1));
-  pair->w0 = g_new0 (gfloat, MAX (na + nb, 1));
-  pair->w1 = g_new0 (gfloat, MAX (na + nb, 1));
-  pair->n = 0;
   while (i < na || j < nb) {
     const gboolean take_a = i < na && (j == nb || a->off[i] <= b->off[j]);
     const gboolean take_b = j < nb && (i == na || b->off[j] <= a->off[i]);
 
-    pair->off[pair->n] = take_a ? a->off[i] : b->off[j];
+    off[n] = take_a ? a->off[i] : b->off[j];
     if (take_a)
-      pair->w0[pair->n] = a->taps->w[i++];
+      w0[n] = a->taps->w[i++];
     if (take_b)
-      pair->w1[pair->n] = b->taps->w[j++];
-    pair->n++;
+      w1[n] = b->taps->w[j++];
+    n++;
   }
-  /* kept from frame to frame: the union is little more than one level */
-  pair->off = g_renew (gssize, pair->off, MAX (pair->n, 1));
-  pair->w0 = g_renew (gfloat, pair->w0, MAX (pair->n, 1));
-  pair->w1 = g_renew (gfloat, pair->w1, MAX (pair->n, 1));
+  pair->angle_bits = angle_bits;
+  pair->n = n;
+  pair->off = g_new (gssize, MAX (n, 1));
+  pair->w0 = g_new (gfloat, MAX (n, 1));
+  pair->w1 = g_new (gfloat, MAX (n, 1));
+  pair->n_both = pair->n_first = pair->n_second = 0;
+  /* segment 0: both weights, 1: w0 alone, 2: w1 alone (or none) */
+  for (segment = 0, k = 0; segment < 3; segment++)
+    for (i = 0; i < n; i++) {
+      const guint in = w0[i] != 0.0f && w1[i] != 0.0f ? 0
+          : w0[i] != 0.0f ? 1 : 2;
+
+      if (in != segment)
+        continue;
+      pair->off[k] = off[i];
+      pair->w0[k] = w0[i];
+      pair->w1[k] = w1[i];
+      k++;
+      if (segment == 0)
+        pair->n_both++;
+      else if (segment == 1)
+        pair->n_first++;
+      else
+        pair->n_second++;
+    }
   return pair;
 }
 
@@ -1081,11 +1105,12 @@ span2_blend_level (const DiskFastLevels * levels, gfloat * o,
 {
   if (levels->half)
     disk_fast_span2_blend_half (o + at, (const guint16 *) centre + at,
-        pair->off, pair->w0, pair->w1, pair->n, len, pa, pb,
-        levels->channels, acc);
+        pair->off, pair->w0, pair->w1, pair->n_both, pair->n_first,
+        pair->n_second, len, pa, pb, levels->channels, acc);
   else
     disk_fast_span2_blend (o + at, (const gfloat *) centre + at, pair->off,
-        pair->w0, pair->w1, pair->n, len, pa, pb, levels->channels, acc);
+        pair->w0, pair->w1, pair->n_both, pair->n_first, pair->n_second, len,
+        pa, pb, levels->channels, acc);
 }
 
 /* A run's four levels in one pass of the four-level kernel (t, s0, s1:

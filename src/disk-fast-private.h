@@ -59,16 +59,21 @@ void disk_fast_to_half (guint16 * dst, const gfloat * src, gsize n);
 /* The two sums of disk_fast_span2_offsets(_half), A and B, blended as they
  * are stored: o[j] = (acc ? o[j] : 0) + pa[j / ch] * A[j] + pb[j / ch] *
  * B[j] for 0 <= j < len, pa and pb weights per pixel of the span (ch 1-4
- * channels). pa and pb are read up to 16 floats past pixel len / ch: leave
- * room. Only where disk_fast_span2_blend_supported (half): AVX-512 (BW,
- * VL) at present; elsewhere the sums and a blend loop. */
+ * channels). The reads come in three segments: the first n_both feed both
+ * sums, the next n_first A alone, the last n_second B alone (their w1, or
+ * w0, is not read): a multiply-add less for each read one level has alone.
+ * pa and pb are read up to 16 floats past pixel len / ch: leave room. Only
+ * where disk_fast_span2_blend_supported (half): AVX-512 (BW, VL) at
+ * present; elsewhere the sums and a blend loop. */
 gboolean disk_fast_span2_blend_supported (gboolean half);
 void disk_fast_span2_blend (gfloat * o, const gfloat * base,
-    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
-    gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc);
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n_both,
+    guint n_first, guint n_second, gsize len, const gfloat * pa,
+    const gfloat * pb, guint ch, gboolean acc);
 void disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
-    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
-    gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc);
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n_both,
+    guint n_first, guint n_second, gsize len, const gfloat * pa,
+    const gfloat * pb, guint ch, gboolean acc);
 
 /* With angle levels, a run's four levels in one pass (disk-fast-quad.c):
  * o[j] = (1 - t) ((1 - s0) A0[j] + s0 A1[j]) + t ((1 - s1) A2[j] + s1

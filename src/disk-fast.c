@@ -378,14 +378,14 @@ typedef void (*Span2OffHalfFunc) (gfloat * restrict o0,
     const gfloat * restrict w1, guint n, gsize len);
 typedef void (*Span2BlendFunc) (gfloat * restrict o,
     const gfloat * restrict base, const gssize * restrict off,
-    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
-    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
-    guint ch, gboolean acc);
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n_both,
+    guint n_first, guint n_second, gsize len, const gfloat * restrict pa,
+    const gfloat * restrict pb, guint ch, gboolean acc);
 typedef void (*Span2BlendHalfFunc) (gfloat * restrict o,
     const guint16 * restrict base, const gssize * restrict off,
-    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
-    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
-    guint ch, gboolean acc);
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n_both,
+    guint n_first, guint n_second, gsize len, const gfloat * restrict pa,
+    const gfloat * restrict pb, guint ch, gboolean acc);
 
 typedef void (*Span4BlendFunc) (gfloat * restrict o,
     const gfloat * restrict base, const gssize * restrict off,
@@ -854,7 +854,7 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
     __m512 b0 = a0, b1 = a0, b2 = a0, b3 = a0;                            \
     guint i;                                                              \
                                                                           \
-    for (i = 0; i < n; i++) {                                             \
+    for (i = 0; i < n_both; i++) {                                        \
       const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
       const ELEM *s = base + off[i] + j;                                  \
       __m512 x;                                                           \
@@ -878,6 +878,10 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
         b3 = _mm512_fmadd_ps (v, x, b3);                                  \
       }                                                                   \
     }                                                                     \
+    for (; i < n_both + n_first; i++)                                     \
+      SPAN2_ONE_512 (LDV, LDM, NV, w0, a);                                \
+    for (; i < n; i++)                                                    \
+      SPAN2_ONE_512 (LDV, LDM, NV, w1, b);                                \
     STORE2 (0, a0, b0, NV > 1);                                           \
     if (NV > 1)                                                           \
       STORE2 (16, a1, b1, NV > 2);                                        \
@@ -886,15 +890,33 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
     if (NV > 3)                                                           \
       STORE2 (48, a3, b3, FALSE);                                         \
   }
+/* Read i of one sum only (the entries after the shared ones: a level pair's
+ * reads that one level has alone): W its weights, S its accumulators. */
+#define SPAN2_ONE_512(LDV, LDM, NV, W, S)                                 \
+  {                                                                       \
+    const __m512 u = _mm512_set1_ps (W[i]);                               \
+    const ELEM *s = base + off[i] + j;                                    \
+                                                                          \
+    S##0 = _mm512_fmadd_ps (u, NV > 1 ? LDV (s) : LDM (s, last), S##0);   \
+    if (NV > 1)                                                           \
+      S##1 = _mm512_fmadd_ps (u, NV > 2 ? LDV (s + 16)                    \
+          : LDM (s + 16, last), S##1);                                    \
+    if (NV > 2)                                                           \
+      S##2 = _mm512_fmadd_ps (u, NV > 3 ? LDV (s + 32)                    \
+          : LDM (s + 32, last), S##2);                                    \
+    if (NV > 3)                                                           \
+      S##3 = _mm512_fmadd_ps (u, LDM (s + 48, last), S##3);               \
+  }
 /* One or two vectors: too few sums to hide the multiply-add latency, so
- * even and odd taps go to separate accumulators, added at the end. */
+ * even and odd taps go to separate accumulators, added at the end (the
+ * shared reads; then one sum's alone, its even and odd taps likewise). */
 #define SPAN2_CHUNK_512_SPLIT(LDV, LDM, NV)                               \
   {                                                                       \
     __m512 a0 = _mm512_setzero_ps (), a1 = a0, c0 = a0, c1 = a0;          \
     __m512 b0 = a0, b1 = a0, d0 = a0, d1 = a0;                            \
     guint i;                                                              \
                                                                           \
-    for (i = 0; i + 2 <= n; i += 2) {                                     \
+    for (i = 0; i + 2 <= n_both; i += 2) {                                \
       const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
       const __m512 p = _mm512_set1_ps (w0[i + 1]);                        \
       const __m512 q = _mm512_set1_ps (w1[i + 1]);                        \
@@ -916,7 +938,7 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
         d1 = _mm512_fmadd_ps (q, y, d1);                                  \
       }                                                                   \
     }                                                                     \
-    if (i < n) {                                                          \
+    if (i < n_both) {                                                     \
       const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
       const ELEM *s = base + off[i] + j;                                  \
       __m512 x;                                                           \
@@ -929,10 +951,37 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
         a1 = _mm512_fmadd_ps (u, x, a1);                                  \
         b1 = _mm512_fmadd_ps (v, x, b1);                                  \
       }                                                                   \
+      i++;                                                                \
     }                                                                     \
+    SPAN2_ONE_SPLIT_512 (LDV, LDM, NV, w0, a, c, n_both + n_first);       \
+    SPAN2_ONE_SPLIT_512 (LDV, LDM, NV, w1, b, d, n);                      \
     STORE2 (0, _mm512_add_ps (a0, c0), _mm512_add_ps (b0, d0), NV > 1);   \
     if (NV > 1)                                                           \
       STORE2 (16, _mm512_add_ps (a1, c1), _mm512_add_ps (b1, d1), FALSE); \
+  }
+/* Reads i to END - 1 into one sum only, even ones to S, odd ones to T. */
+#define SPAN2_ONE_SPLIT_512(LDV, LDM, NV, W, S, T, END)                   \
+  {                                                                       \
+    for (; i + 2 <= (END); i += 2) {                                      \
+      const __m512 u = _mm512_set1_ps (W[i]), p = _mm512_set1_ps (W[i + 1]); \
+      const ELEM *s = base + off[i] + j, *t = base + off[i + 1] + j;      \
+                                                                          \
+      S##0 = _mm512_fmadd_ps (u, NV > 1 ? LDV (s) : LDM (s, last), S##0); \
+      T##0 = _mm512_fmadd_ps (p, NV > 1 ? LDV (t) : LDM (t, last), T##0); \
+      if (NV > 1) {                                                       \
+        S##1 = _mm512_fmadd_ps (u, LDM (s + 16, last), S##1);             \
+        T##1 = _mm512_fmadd_ps (p, LDM (t + 16, last), T##1);             \
+      }                                                                   \
+    }                                                                     \
+    if (i < (END)) {                                                      \
+      const __m512 u = _mm512_set1_ps (W[i]);                             \
+      const ELEM *s = base + off[i] + j;                                  \
+                                                                          \
+      S##0 = _mm512_fmadd_ps (u, NV > 1 ? LDV (s) : LDM (s, last), S##0); \
+      if (NV > 1)                                                         \
+        S##1 = _mm512_fmadd_ps (u, LDM (s + 16, last), S##1);             \
+      i++;                                                                \
+    }                                                                     \
   }
 static inline __attribute__ ((always_inline, target ("avx512f"))) __m512i
 spread_weights (const gfloat * pw, gsize jj, guint ch)
@@ -973,8 +1022,9 @@ spread_weights (const gfloat * pw, gsize jj, guint ch)
 /* The body around it: four vectors at a time (the last under an all-ones
  * mask: a masked load of every lane costs what a plain one does), then
  * the rest. */
-#define SPAN2_MASKED_BODY(LDV, LDM)                                       \
+#define SPAN2_MASKED_BODY(LDV, LDM, PROLOGUE)                             \
   {                                                                       \
+    PROLOGUE                                                              \
     gsize j = 0;                                                          \
     __mmask16 last = 0xffff;                                              \
                                                                           \
@@ -1010,6 +1060,12 @@ spread_weights (const gfloat * pw, gsize jj, guint ch)
  * disk_fast_spread_lanes[ch][j % ch][l]. Filled by span_kernel (). */
 gint32 disk_fast_spread_lanes[5][4][16];
 
+/* The reads' segments (SPAN2_CHUNK_512): the sums' kernels take every read
+ * as shared, the blends n_both shared, n_first for A alone, n_second for B
+ * alone. */
+#define ALL_SHARED const guint n_both = n; const guint n_first = 0;
+#define SEGMENTS const guint n = n_both + n_first + n_second;
+
 #define STORE2 STORE2_SUMS
 #define ELEM gfloat
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
@@ -1018,7 +1074,7 @@ span2_off_avx512_masked (gfloat * restrict o0, gfloat * restrict o1,
     const gfloat * restrict base, const gssize * restrict off,
     const gfloat * restrict w0, const gfloat * restrict w1, guint n,
     gsize len)
-SPAN2_MASKED_BODY (LDV_F, LDM_F)
+SPAN2_MASKED_BODY (LDV_F, LDM_F, ALL_SHARED)
 #undef ELEM
 #define ELEM guint16
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
@@ -1027,7 +1083,7 @@ span2_off_half_avx512_masked (gfloat * restrict o0, gfloat * restrict o1,
     const guint16 * restrict base, const gssize * restrict off,
     const gfloat * restrict w0, const gfloat * restrict w1, guint n,
     gsize len)
-SPAN2_MASKED_BODY (LDV_H, LDM_H)
+SPAN2_MASKED_BODY (LDV_H, LDM_H, ALL_SHARED)
 #undef ELEM
 #undef STORE2
 #define STORE2 STORE2_BLEND
@@ -1036,24 +1092,26 @@ __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
 static void
 span2_blend_avx512_masked (gfloat * restrict o, const gfloat * restrict base,
     const gssize * restrict off, const gfloat * restrict w0,
-    const gfloat * restrict w1, guint n, gsize len,
-    const gfloat * restrict pa, const gfloat * restrict pb, guint ch,
-    gboolean acc)
-SPAN2_MASKED_BODY (LDV_F, LDM_F)
+    const gfloat * restrict w1, guint n_both, guint n_first, guint n_second,
+    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
+    guint ch, gboolean acc)
+SPAN2_MASKED_BODY (LDV_F, LDM_F, SEGMENTS)
 #undef ELEM
 #define ELEM guint16
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
 static void
 span2_blend_half_avx512_masked (gfloat * restrict o,
     const guint16 * restrict base, const gssize * restrict off,
-    const gfloat * restrict w0, const gfloat * restrict w1, guint n,
-    gsize len, const gfloat * restrict pa, const gfloat * restrict pb,
-    guint ch, gboolean acc)
-SPAN2_MASKED_BODY (LDV_H, LDM_H)
+    const gfloat * restrict w0, const gfloat * restrict w1, guint n_both,
+    guint n_first, guint n_second, gsize len, const gfloat * restrict pa,
+    const gfloat * restrict pb, guint ch, gboolean acc)
+SPAN2_MASKED_BODY (LDV_H, LDM_H, SEGMENTS)
 #undef ELEM
 #undef STORE2
 #undef STORE2_SUMS
 #undef STORE2_BLEND
+#undef ALL_SHARED
+#undef SEGMENTS
 #undef SPREAD
 #undef LDO
 #undef STV
@@ -1241,20 +1299,22 @@ disk_fast_span2_blend_supported (gboolean half)
 
 void
 disk_fast_span2_blend (gfloat * o, const gfloat * base, const gssize * off,
-    const gfloat * w0, const gfloat * w1, guint n, gsize len,
-    const gfloat * pa, const gfloat * pb, guint ch, gboolean acc)
+    const gfloat * w0, const gfloat * w1, guint n_both, guint n_first,
+    guint n_second, gsize len, const gfloat * pa, const gfloat * pb,
+    guint ch, gboolean acc)
 {
-  span_kernel ()->blend2_func (o, base, off, w0, w1, n, len, pa, pb, ch,
-      acc);
+  span_kernel ()->blend2_func (o, base, off, w0, w1, n_both, n_first,
+      n_second, len, pa, pb, ch, acc);
 }
 
 void
 disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
-    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
-    gsize len, const gfloat * pa, const gfloat * pb, guint ch, gboolean acc)
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n_both,
+    guint n_first, guint n_second, gsize len, const gfloat * pa,
+    const gfloat * pb, guint ch, gboolean acc)
 {
-  span_kernel ()->blend2_half_func (o, base, off, w0, w1, n, len, pa, pb, ch,
-      acc);
+  span_kernel ()->blend2_half_func (o, base, off, w0, w1, n_both, n_first,
+      n_second, len, pa, pb, ch, acc);
 }
 
 gboolean
