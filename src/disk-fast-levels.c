@@ -133,13 +133,7 @@ pair_plan_free (gpointer data)
 static void
 quad_plan_free (gpointer data)
 {
-  QuadPlan *quad = data;
-
-  if (quad == NULL)
-    return;
-  g_free (quad->off);
-  g_free (quad->w);
-  g_free (quad);
+  g_free (data);                /* one block: make_quad_plan */
 }
 
 /* How far any tap of any level can reach, in plane pixels: offsets scale
@@ -606,14 +600,15 @@ angle_pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
 static QuadPlan *
 make_quad_plan (const LevelPlan * const plans[4])
 {
-  QuadPlan *quad = g_new (QuadPlan, 1);
-  guint at[4] = { 0, 0, 0, 0 }, total = 0, c;
+  guint at[4] = { 0, 0, 0, 0 }, total = 0, n = 0, c;
+  g_autofree gssize *off = NULL;
+  g_autofree gfloat *w = NULL;
+  QuadPlan *quad;
 
   for (c = 0; c < 4; c++)
     total += plans[c]->taps->n;
-  quad->off = g_new (gssize, MAX (total, 1));
-  quad->w = g_new0 (gfloat, 4 * (gsize) MAX (total, 1));
-  quad->n = 0;
+  off = g_new (gssize, MAX (total, 1));
+  w = g_new0 (gfloat, 4 * (gsize) MAX (total, 1));
   for (;;) {
     gboolean any = FALSE;
     gssize next = 0;
@@ -627,12 +622,20 @@ make_quad_plan (const LevelPlan * const plans[4])
       break;
     for (c = 0; c < 4; c++)
       if (at[c] < plans[c]->taps->n && plans[c]->off[at[c]] == next)
-        quad->w[4 * (gsize) quad->n + c] = plans[c]->taps->w[at[c]++];
-    quad->off[quad->n++] = next;
+        w[4 * (gsize) n + c] = plans[c]->taps->w[at[c]++];
+    off[n++] = next;
   }
-  /* tens of thousands are kept: the union is a third of the total */
-  quad->off = g_renew (gssize, quad->off, MAX (quad->n, 1));
-  quad->w = g_renew (gfloat, quad->w, 4 * (gsize) MAX (quad->n, 1));
+  /* One block, the reads right after the struct: a run reads its plan
+   * where it reads the reads (a separate struct and arrays missed the
+   * cache three times per run), and tens of thousands are kept, so sized
+   * to the union (a third of the total). */
+  quad = g_malloc (sizeof (QuadPlan) + (gsize) n * (sizeof (gssize)
+          + 4 * sizeof (gfloat)));
+  quad->n = n;
+  quad->off = (gssize *) (quad + 1);
+  quad->w = (gfloat *) (quad->off + n);
+  memcpy (quad->off, off, (gsize) n * sizeof (gssize));
+  memcpy (quad->w, w, (gsize) n * 4 * sizeof (gfloat));
   return quad;
 }
 
