@@ -15,7 +15,7 @@
 #include "disk-fast-private.h"
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#include <immintrin.h>
+#include "disk-fast-avx512.h"
 
 /* The vector loops below run 1 to 4 times: unrolled, their sums stay in
  * registers. */
@@ -81,40 +81,10 @@
       _mm512_mask_storeu_ps (o + jj, last, p);                            \
   }
 
-/* Four vectors at a time, then the one to four left (the last under a
- * mask); a mask of all ones where a chunk ends before the run does. */
+/* The span in chunks of one to four vectors (DISK_MASKED_SPAN). */
 #define SPAN4_BODY(LDV, LDM)                                              \
-  {                                                                       \
-    gsize j = 0;                                                          \
-    __mmask16 last = 0xffff;                                              \
-                                                                          \
-    for (; j + 64 <= len; j += 64)                                        \
-      SPAN4_CHUNK (LDV, LDM, 4);                                          \
-    if (j < len) {                                                        \
-      const guint rest = (guint) (len - j), nv = (rest + 15) / 16;        \
-                                                                          \
-      last = (__mmask16) ((1u << (rest - 16 * (nv - 1))) - 1);            \
-      switch (nv) {                                                       \
-        case 1:                                                           \
-          SPAN4_CHUNK (LDV, LDM, 1);                                      \
-          break;                                                          \
-        case 2:                                                           \
-          SPAN4_CHUNK (LDV, LDM, 2);                                      \
-          break;                                                          \
-        case 3:                                                           \
-          SPAN4_CHUNK (LDV, LDM, 3);                                      \
-          break;                                                          \
-        default:                                                          \
-          SPAN4_CHUNK (LDV, LDM, 4);                                      \
-          break;                                                          \
-      }                                                                   \
-    }                                                                     \
-  }
-
-#define LDV_F(p) _mm512_loadu_ps (p)
-#define LDM_F(p, m) _mm512_maskz_loadu_ps (m, p)
-#define LDV_H(p) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) (p)))
-#define LDM_H(p, m) _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (m, p))
+  DISK_MASKED_SPAN (SPAN4_CHUNK (LDV, LDM, 1), SPAN4_CHUNK (LDV, LDM, 2),  \
+      SPAN4_CHUNK (LDV, LDM, 3), SPAN4_CHUNK (LDV, LDM, 4))
 
 #define ELEM gfloat
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma")))
@@ -123,7 +93,7 @@ disk_fast_span4_blend_avx512 (gfloat * restrict o,
     const gfloat * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
     const gfloat * restrict s0, const gfloat * restrict s1, guint ch)
-SPAN4_BODY (LDV_F, LDM_F)
+SPAN4_BODY (DISK_LDV_F, DISK_LDM_F)
 #undef ELEM
 #define ELEM guint16
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
@@ -132,6 +102,6 @@ disk_fast_span4_blend_half_avx512 (gfloat * restrict o,
     const guint16 * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
     const gfloat * restrict s0, const gfloat * restrict s1, guint ch)
-SPAN4_BODY (LDV_H, LDM_H)
+SPAN4_BODY (DISK_LDV_H, DISK_LDM_H)
 #undef ELEM
 #endif

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#include <immintrin.h>
+#include "disk-fast-avx512.h"
 #endif
 
 struct _DiskFastPlan
@@ -1019,42 +1019,20 @@ spread_weights (const gfloat * pw, gsize jj, guint ch)
       r = _mm512_add_ps (LDO (o + jj, FULL), r);                          \
     STV (o + jj, r, FULL);                                                \
   }
-/* The body around it: four vectors at a time (the last under an all-ones
- * mask: a masked load of every lane costs what a plain one does), then
- * the rest. */
+/* The body around it (DISK_MASKED_SPAN): one or two vectors split even
+ * and odd reads (SPAN2_CHUNK_512_SPLIT). PROLOGUE declares the segments. */
 #define SPAN2_MASKED_BODY(LDV, LDM, PROLOGUE)                             \
   {                                                                       \
     PROLOGUE                                                              \
-    gsize j = 0;                                                          \
-    __mmask16 last = 0xffff;                                              \
-                                                                          \
-    for (; j + 64 <= len; j += 64)                                        \
-      SPAN2_CHUNK_512 (LDV, LDM, 4);                                      \
-    if (j < len) {                                                        \
-      const guint rest = (guint) (len - j), nv = (rest + 15) / 16;        \
-                                                                          \
-      last = (__mmask16) ((1u << (rest - 16 * (nv - 1))) - 1);            \
-      switch (nv) {                                                       \
-        case 1:                                                           \
-          SPAN2_CHUNK_512_SPLIT (LDV, LDM, 1);                            \
-          break;                                                          \
-        case 2:                                                           \
-          SPAN2_CHUNK_512_SPLIT (LDV, LDM, 2);                            \
-          break;                                                          \
-        case 3:                                                           \
-          SPAN2_CHUNK_512 (LDV, LDM, 3);                                  \
-          break;                                                          \
-        default:                                                          \
-          SPAN2_CHUNK_512 (LDV, LDM, 4);                                  \
-          break;                                                          \
-      }                                                                   \
-    }                                                                     \
+    DISK_MASKED_SPAN (SPAN2_CHUNK_512_SPLIT (LDV, LDM, 1),                \
+        SPAN2_CHUNK_512_SPLIT (LDV, LDM, 2), SPAN2_CHUNK_512 (LDV, LDM, 3), \
+        SPAN2_CHUNK_512 (LDV, LDM, 4));                                   \
   }
 
-#define LDV_F(p) _mm512_loadu_ps (p)
-#define LDM_F(p, m) _mm512_maskz_loadu_ps (m, p)
-#define LDV_H(p) _mm512_cvtph_ps (_mm256_loadu_si256 ((const __m256i *) (p)))
-#define LDM_H(p, m) _mm512_cvtph_ps (_mm256_maskz_loadu_epi16 (m, p))
+#define LDV_F DISK_LDV_F
+#define LDM_F DISK_LDM_F
+#define LDV_H DISK_LDV_H
+#define LDM_H DISK_LDM_H
 /* disk-fast-private.h: lane l of a vector from float j of a span of
  * ch-channel pixels holds pixel (j + l) / ch, which is pixel j / ch +
  * disk_fast_spread_lanes[ch][j % ch][l]. Filled by span_kernel (). */
