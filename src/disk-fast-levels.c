@@ -497,29 +497,49 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   }
 }
 
-/* The union of a's and b's reads (each plan's are in the order of their
- * offsets: make_plan), merged in one pass and put in PairPlan's segments. */
+/* The union of the reads of n_plans level plans (each plan's in the order
+ * of their offsets: make_plan), merged in one pass into off (the reads, in
+ * that order) and w (n_plans weights per read, 0 where a plan has none;
+ * zeroed by the caller), both room for every plan's reads. Returns the
+ * reads in the union. */
+static guint
+merge_plans (const LevelPlan * const *plans, guint n_plans, gssize * off,
+    gfloat * w)
+{
+  guint at[4] = { 0, 0, 0, 0 }, n = 0, c;
+
+  g_assert (n_plans <= G_N_ELEMENTS (at));
+  for (;;) {
+    gboolean any = FALSE;
+    gssize next = 0;
+
+    for (c = 0; c < n_plans; c++)
+      if (at[c] < plans[c]->taps->n && (!any || plans[c]->off[at[c]] < next)) {
+        next = plans[c]->off[at[c]];
+        any = TRUE;
+      }
+    if (!any)
+      return n;
+    for (c = 0; c < n_plans; c++)
+      if (at[c] < plans[c]->taps->n && plans[c]->off[at[c]] == next)
+        w[(gsize) n * n_plans + c] = plans[c]->taps->w[at[c]++];
+    off[n++] = next;
+  }
+}
+
+/* The union of a's and b's reads (merge_plans), put in PairPlan's
+ * segments. */
 static PairPlan *
 make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
 {
-  const guint na = a->taps->n, nb = b->taps->n;
+  const LevelPlan *const plans[2] = { a, b };
+  const guint total = MAX (a->taps->n + b->taps->n, 1);
   PairPlan *pair = g_new (PairPlan, 1);
-  g_autofree gssize *off = g_new (gssize, MAX (na + nb, 1));
-  g_autofree gfloat *w0 = g_new0 (gfloat, MAX (na + nb, 1));
-  g_autofree gfloat *w1 = g_new0 (gfloat, MAX (na + nb, 1));
-  guint i = 0, j = 0, n = 0, segment, k;
+  g_autofree gssize *off = g_new (gssize, total);
+  g_autofree gfloat *w = g_new0 (gfloat, 2 * (gsize) total);
+  const guint n = merge_plans (plans, 2, off, w);
+  guint i, k, segment;
 
-  while (i < na || j < nb) {
-    const gboolean take_a = i < na && (j == nb || a->off[i] <= b->off[j]);
-    const gboolean take_b = j < nb && (i == na || b->off[j] <= a->off[i]);
-
-    off[n] = take_a ? a->off[i] : b->off[j];
-    if (take_a)
-      w0[n] = a->taps->w[i++];
-    if (take_b)
-      w1[n] = b->taps->w[j++];
-    n++;
-  }
   pair->angle_bits = angle_bits;
   pair->n = n;
   pair->off = g_new (gssize, MAX (n, 1));
@@ -529,14 +549,13 @@ make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
   /* segment 0: both weights, 1: w0 alone, 2: w1 alone (or none) */
   for (segment = 0, k = 0; segment < 3; segment++)
     for (i = 0; i < n; i++) {
-      const guint in = w0[i] != 0.0f && w1[i] != 0.0f ? 0
-          : w0[i] != 0.0f ? 1 : 2;
+      const gfloat w0 = w[2 * i], w1 = w[2 * i + 1];
 
-      if (in != segment)
+      if ((w0 != 0.0f && w1 != 0.0f ? 0u : w0 != 0.0f ? 1u : 2u) != segment)
         continue;
       pair->off[k] = off[i];
-      pair->w0[k] = w0[i];
-      pair->w1[k] = w1[i];
+      pair->w0[k] = w0;
+      pair->w1[k] = w1;
       k++;
       if (segment == 0)
         pair->n_both++;
@@ -593,14 +612,12 @@ angle_pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   return pair;
 }
 
-/* The union of the four levels' reads, each plan's in the order of their
- * offsets (make_plan): merged in one pass (once per quad of levels, kept
- * from frame to frame; sorting them here was most of a spin stream's first
- * frame). */
+/* The union of the four levels' reads (merge_plans; once per quad of
+ * levels, kept from frame to frame). */
 static QuadPlan *
 make_quad_plan (const LevelPlan * const plans[4])
 {
-  guint at[4] = { 0, 0, 0, 0 }, total = 0, n = 0, c;
+  guint total = 0, n, c;
   g_autofree gssize *off = NULL;
   g_autofree gfloat *w = NULL;
   QuadPlan *quad;
@@ -609,22 +626,7 @@ make_quad_plan (const LevelPlan * const plans[4])
     total += plans[c]->taps->n;
   off = g_new (gssize, MAX (total, 1));
   w = g_new0 (gfloat, 4 * (gsize) MAX (total, 1));
-  for (;;) {
-    gboolean any = FALSE;
-    gssize next = 0;
-
-    for (c = 0; c < 4; c++)
-      if (at[c] < plans[c]->taps->n && (!any || plans[c]->off[at[c]] < next)) {
-        next = plans[c]->off[at[c]];
-        any = TRUE;
-      }
-    if (!any)
-      break;
-    for (c = 0; c < 4; c++)
-      if (at[c] < plans[c]->taps->n && plans[c]->off[at[c]] == next)
-        w[4 * (gsize) n + c] = plans[c]->taps->w[at[c]++];
-    off[n++] = next;
-  }
+  n = merge_plans (plans, 4, off, w);
   /* One block, the reads right after the struct: a run reads its plan
    * where it reads the reads (a separate struct and arrays missed the
    * cache three times per run), and tens of thousands are kept, so sized
