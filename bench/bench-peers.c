@@ -398,3 +398,49 @@ bench_peer_gst_pipeline_ms (const gchar * timed, const gchar * baseline,
   }
   return bench_median (diff, MAX (runs, 1));
 }
+
+gdouble
+bench_peer_gst_pipeline_steady_ms (const gchar * timed_short,
+    const gchar * timed_long, const gchar * baseline_short, guint n_short,
+    guint n_long, guint runs, const gchar * plugin_path, gdouble * start_ms,
+    GError ** error)
+{
+  g_auto (GStrv) envp = g_get_environ ();
+  const gchar *lines[3] = { timed_short, timed_long, baseline_short };
+  GStrv argv[3] = { NULL, NULL, NULL };
+  g_autofree gdouble *per_frame = g_new (gdouble, MAX (runs, 1));
+  g_autofree gdouble *start = g_new (gdouble, MAX (runs, 1));
+  gdouble result = NAN;
+  guint i, k;
+
+  g_return_val_if_fail (n_long > n_short, NAN);
+  if (plugin_path)
+    envp = g_environ_setenv (envp, "GST_PLUGIN_PATH", plugin_path, TRUE);
+  for (k = 0; k < 3; k++) {
+    g_autofree gchar *line = g_strdup_printf ("gst-launch-1.0 -q %s",
+        lines[k]);
+
+    if (!g_shell_parse_argv (line, NULL, &argv[k], error))
+      goto out;
+  }
+  for (i = 0; i < MAX (runs, 1); i++) {
+    gdouble ms[3];
+
+    for (k = 0; k < 3; k++) {
+      const gint64 t0 = g_get_monotonic_time ();
+
+      if (!run_command_env (argv[k], envp, error))
+        goto out;
+      ms[k] = (g_get_monotonic_time () - t0) / 1000.0;
+    }
+    per_frame[i] = (ms[1] - ms[0]) / (n_long - n_short);
+    start[i] = ms[0] - ms[2] - n_short * per_frame[i];
+  }
+  result = bench_median (per_frame, MAX (runs, 1));
+  if (start_ms)
+    *start_ms = bench_median (start, MAX (runs, 1));
+out:
+  for (k = 0; k < 3; k++)
+    g_strfreev (argv[k]);
+  return result;
+}

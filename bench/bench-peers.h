@@ -53,6 +53,16 @@ gdouble bench_peer_ffmpeg_time (const gchar * scratch, const gchar * graph,
  * GST_PLUGIN_PATH. */
 gdouble bench_peer_gst_pipeline_ms (const gchar * timed, const gchar * baseline,
     guint frames, guint runs, const gchar * plugin_path, GError ** error);
+/* The running rate of a pipeline, without its start: the same timed
+ * pipeline pushing n_short and n_long frames (n_long > n_short), per frame
+ * = (t(long) - t(short)) / (n_long - n_short), median of `runs`, the
+ * launches interleaved. *start_ms (may be NULL): what its first n_short
+ * frames cost beyond that rate and beyond the baseline pipeline pushing
+ * n_short frames (plans made on the first frame, maps, caps), median. */
+gdouble bench_peer_gst_pipeline_steady_ms (const gchar * timed_short,
+    const gchar * timed_long, const gchar * baseline_short, guint n_short,
+    guint n_long, guint runs, const gchar * plugin_path, gdouble * start_ms,
+    GError ** error);
 
 G_END_DECLS
 
