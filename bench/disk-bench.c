@@ -1934,7 +1934,8 @@ write_report (Bench * b, const gchar * command, gdouble total_s,
         "launches interleaved, median of runs). What the first %u frames "
         "cost beyond that (plans made on the first frame, maps, caps; the "
         "same pipeline with `identity` in place of the element subtracted) "
-        "is in the note.\n\n", FRAMES_SHORT, FRAMES_LONG,
+        "is in the note (a difference of medians: near 0 or below it, "
+        "within the noise).\n\n", FRAMES_SHORT, FRAMES_LONG,
         FRAMES_LONG - FRAMES_SHORT, FRAMES_SHORT);
     g_string_append (md, "| frame | element | format, threads | ms/frame "
         "| frames/s | note |\n|---|---|---|---:|---:|---|\n");
