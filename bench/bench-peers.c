@@ -367,39 +367,6 @@ bench_peer_ffmpeg_time (const gchar * scratch, const gchar * graph,
 }
 
 gdouble
-bench_peer_gst_pipeline_ms (const gchar * timed, const gchar * baseline,
-    guint frames, guint runs, const gchar * plugin_path, GError ** error)
-{
-  g_auto (GStrv) envp = g_get_environ ();
-  g_auto (GStrv) a = NULL;
-  g_auto (GStrv) b = NULL;
-  g_autofree gchar *ta = g_strdup_printf ("gst-launch-1.0 -q %s", timed);
-  g_autofree gchar *tb = g_strdup_printf ("gst-launch-1.0 -q %s", baseline);
-  g_autofree gdouble *diff = g_new (gdouble, MAX (runs, 1));
-  guint i;
-
-  if (plugin_path)
-    envp = g_environ_setenv (envp, "GST_PLUGIN_PATH", plugin_path, TRUE);
-  if (!g_shell_parse_argv (ta, NULL, &a, error)
-      || !g_shell_parse_argv (tb, NULL, &b, error))
-    return NAN;
-  for (i = 0; i < MAX (runs, 1); i++) {
-    gint64 t0 = g_get_monotonic_time ();
-    gdouble ms_a, ms_b;
-
-    if (!run_command_env (a, envp, error))
-      return NAN;
-    ms_a = (g_get_monotonic_time () - t0) / 1000.0;
-    t0 = g_get_monotonic_time ();
-    if (!run_command_env (b, envp, error))
-      return NAN;
-    ms_b = (g_get_monotonic_time () - t0) / 1000.0;
-    diff[i] = (ms_a - ms_b) / MAX (frames, 1);
-  }
-  return bench_median (diff, MAX (runs, 1));
-}
-
-gdouble
 bench_peer_gst_pipeline_steady_ms (const gchar * timed_short,
     const gchar * timed_long, const gchar * baseline_short, guint n_short,
     guint n_long, guint runs, const gchar * plugin_path, gdouble * start_ms,

@@ -46,19 +46,13 @@ gdouble bench_peer_ffmpeg_time (const gchar * scratch, const gchar * graph,
     const gchar * null_graph, const guint8 * gbrp, const guint8 * second,
     guint width, guint height, guint frames, guint runs, GError ** error);
 
-/* Milliseconds per frame of a gst-launch-1.0 pipeline description against a
- * baseline description, both given as gst-launch-1.0 argument strings that
- * push `frames` frames: (t(timed) - t(baseline)) / frames, median of `runs`,
- * the two interleaved. `plugin_path` (may be NULL) is put in
- * GST_PLUGIN_PATH. */
-gdouble bench_peer_gst_pipeline_ms (const gchar * timed, const gchar * baseline,
-    guint frames, guint runs, const gchar * plugin_path, GError ** error);
 /* The running rate of a pipeline, without its start: the same timed
  * pipeline pushing n_short and n_long frames (n_long > n_short), per frame
  * = (t(long) - t(short)) / (n_long - n_short), median of `runs`, the
  * launches interleaved. *start_ms (may be NULL): what its first n_short
  * frames cost beyond that rate and beyond the baseline pipeline pushing
- * n_short frames (plans made on the first frame, maps, caps), median. */
+ * n_short frames (plans made on the first frame, maps, caps), median.
+ * `plugin_path` (may be NULL) is put in GST_PLUGIN_PATH. */
 gdouble bench_peer_gst_pipeline_steady_ms (const gchar * timed_short,
     const gchar * timed_long, const gchar * baseline_short, guint n_short,
     guint n_long, guint runs, const gchar * plugin_path, gdouble * start_ms,
