@@ -188,6 +188,14 @@ void disk_fast_downsample_rows (const DiskImage * in, DiskImage * small,
 void disk_fast_upsample_rows (const DiskImage * small, DiskImage * out,
     guint factor, guint y_begin, guint y_end);
 
+/* How far (in level steps) a pixel of a level run may lie outside its
+ * levels' cell (see below). Measured on the /fast/levels-psnr frames
+ * (docs/PERFORMANCE.md, tenth pass): radius slack costs quality (0.5 step:
+ * 0.2 dB on the map frame), angle slack does not (0.5-1 step: spin and
+ * zoom within 0.2 dB of the reference, closer than without it). */
+#define DISK_FAST_RADIUS_SLACK 0.25
+#define DISK_FAST_ANGLE_SLACK 0.5
+
 /* Spatially varying layers as blends of uniform layers at levels.
  *
  * Radius levels sit every `radius_step` frame pixels (k * radius_step,
@@ -200,14 +208,20 @@ void disk_fast_upsample_rows (const DiskImage * small, DiskImage * out,
  *   out(p) = sum over the (up to 4) levels around (r, a) of
  *            w_level(r, a) * U_level(in)(p),
  *
- * w_level the bilinear weights of (r, a) between its neighbouring levels and
- * U_level the uniform layer interpolated from the basis at that level (the
- * plane's scale applied). This is linear in the kernel, so it is exact at
- * the levels and between them blends two neighbouring kernels instead of
+ * w_level the bilinear weights of (r, a) between two neighbouring radius
+ * levels (and at each, two neighbouring angle levels) and U_level the
+ * uniform layer interpolated from the basis at that level (the plane's
+ * scale applied). This is linear in the kernel, so it is exact at the
+ * levels and between them blends two neighbouring kernels instead of
  * interpolating their taps; every pixel runs the uniform SIMD kernel 2
  * (4 with angle levels) times, in runs of pixels that share their levels,
- * with a few plans per frame instead of a gather per pixel; two
- * neighbouring levels of a run are summed in one pass over their reads.
+ * with a few plans per frame instead of a gather per pixel; the levels of
+ * a run are summed in one pass over their reads. The levels are those of
+ * the cell around (r, a) or, where a run's levels serve the pixel as well,
+ * a neighbouring cell's: (r, a) then lies at most DISK_FAST_RADIUS_SLACK
+ * radius steps (DISK_FAST_ANGLE_SLACK angle steps) outside the levels'
+ * cell and the weights extrapolate linearly (they still sum to 1 and
+ * place the pixel at r and a), which makes runs twice as long.
  * An approximation: docs/PERFORMANCE.md measures it, tests/test-fast.c
  * holds it within 0.3 dB image PSNR of the reference against the dense
  * ground truth.

@@ -1228,11 +1228,12 @@ angle_level (guint n, gdouble degrees, gdouble * s)
 /* Level-blended layers reading their input rows in binary16
  * (disk_fast_levels_set_rows): every input value is rounded with a
  * relative error of at most 2^-11, and an output pixel blends levels
- * (weights >= 0 summing to 1) whose taps' |weights| sum to at most A, the
- * largest sum of |w| over the layer's basis entries (interpolation between
- * entries does not exceed it); so the output moves by at most
- * 2^-11 * max |in| * A from the float path's, plus the float sums'
- * rounding on slightly different values. Radius levels alone and with
+ * (weights summing to 1, their magnitudes to at most 1 + 2 slack per
+ * blended dimension) whose taps' |weights| sum to at most A, the largest
+ * sum of |w| over the layer's basis entries (interpolation between entries
+ * does not exceed it); so the output moves by at most 2^-11 * max |in| * A
+ * times the level weights' magnitudes from the float path's, plus the
+ * float sums' rounding on slightly different values. Radius levels alone and with
  * angle levels, 1 to 4 channels; where the CPU has no binary16 kernels the
  * bits must be the float path's. */
 static void
@@ -1291,6 +1292,11 @@ test_levels_half (void)
                   sizeof (gfloat) * want->stride * h), ==, 0);
           continue;
         }
+        /* the levels' weights sum to 1, their magnitudes to at most
+         * (1 + 2 slack) per blended dimension (extrapolating runs) */
+        a *= 1.0 + 2.0 * DISK_FAST_RADIUS_SLACK;
+        if (with_angle_levels)
+          a *= 1.0 + 2.0 * DISK_FAST_ANGLE_SLACK;
         bound = (ldexp (in_max, -11) + ldexp (1.0, -25)) * a * 1.001
             + 64 * ldexp (in_max * a, -24);
         diff = max_abs_diff (want, got);
@@ -1306,10 +1312,12 @@ test_levels_half (void)
 }
 
 /* Level blending against its definition (disk-fast.h): each pixel the
- * bilinear blend of the uniform layers U at the levels around its radius
- * (k + t = radius / step) and, with angle levels, its angle (at each of
- * the two radius levels its own angle levels: 360 j / n_k degrees), every
- * U run over the whole image. Exact angles (one angle) and angle levels
+ * bilinear blend of the uniform layers U at two neighbouring radius levels
+ * k, k + 1 (k + t = radius / step) and, with angle levels, at each of them
+ * two neighbouring angle levels (360 j / n_k degrees), the weights placing
+ * the pixel at its radius and angle: the levels of its cell or of one
+ * within the slack (DISK_FAST_RADIUS_SLACK, DISK_FAST_ANGLE_SLACK), the
+ * blend then extrapolating; every U run over the whole image. Exact angles (one angle) and angle levels
  * (angles of every turn, negative too); radii in runs of every length,
  * with plateaus at levels (t = 0) and single pixels; 1 to 4 channels (3
  * and 4 have vector blends of their own). */
@@ -1323,10 +1331,13 @@ test_levels_definition (void)
   g_autoptr (GRand) rand = g_rand_new_with_seed (5);
   g_autofree gfloat *radius = g_new (gfloat, w * h);
   g_autofree gfloat *angle = g_new (gfloat, w * h);
-  guint with_angle_levels, ch, i, l, x, y;
+  /* the largest radius level k a pixel's blend starts from */
+  const gint last = (gint) floor (max_radius / step);
+  guint with_angle_levels, ch, i, l, x, y, side, c;
 
   for (with_angle_levels = 0; with_angle_levels < 2; with_angle_levels++) {
     const gdouble angle_step = with_angle_levels ? 0.5 : 0.0;
+    guint extrapolated = 0;
 
     for (y = 0; y < h; y++) {
       gfloat r = 0.0f, a = 15.0f;
@@ -1337,10 +1348,19 @@ test_levels_definition (void)
         /* mostly runs: keep, a new value, a level exactly */
         if (pick >= 7) {
           r = (gfloat) g_rand_double_range (rand, 0.0, max_radius);
-          if (with_angle_levels)
+          if (with_angle_levels && y % 2 == 0)
             a = (gfloat) g_rand_double_range (rand, -400.0, 760.0);
         } else if (pick == 6) {
           r = (gfloat) (step * g_rand_int_range (rand, 0, 13));
+        }
+        /* with angle levels, odd rows turn a few degrees a pixel (about
+         * half an angle level at the largest radius), through 0 up or
+         * down */
+        if (with_angle_levels && y % 2 == 1) {
+          const gfloat turn = y % 4 == 1 ? 1.0f : -1.0f;
+
+          a = x == 0 ? 30.0f - 60.0f * turn : a + turn *
+              (gfloat) g_rand_double_range (rand, -1.0, 4.0);
         }
         radius[y * w + x] = r;
         angle[y * w + x] = a;
@@ -1361,42 +1381,85 @@ test_levels_definition (void)
             h, NULL);
         for (i = 0; i < w * h; i++) {
           const gdouble v = radius[i] / step;
-          const guint k = (guint) floor (v);
-          const gdouble t = v - k;
-          gdouble want[4] = { 0 };
-          guint side, c;
+          const gint kf = (gint) floor (v);
+          gdouble best = G_MAXDOUBLE;
+          gboolean best_outside = FALSE;
+          gint k;
 
-          for (side = 0; side < 2; side++) {
-            const gdouble wr = side ? t : 1.0 - t;
-            const guint n = disk_fast_levels_n_angles (levels, k + side);
-            gdouble s = 0.0;
-            guint j = 0, e;
+          /* every choice of levels the slack allows: k and, at k and
+           * k + 1, an angle level j, each within the slack of the cell */
+          for (k = MAX (kf - 1, 0); k <= MIN (kf + 1, last); k++) {
+            const gdouble t = v - k;
+            guint n[2], jf[2], pick;
+            gdouble sf[2] = { 0.0, 0.0 };
 
-            if (with_angle_levels)
-              j = angle_level (n, angle[i], &s);
-            else
-              g_assert_cmpuint (n, ==, 1);
-            for (e = 0; e < 2; e++) {
-              const guint je = (j + e) % n;
-              const gdouble we = wr * (e ? s : 1.0 - s);
-              const DiskImage *u;
+            if (t < -DISK_FAST_RADIUS_SLACK || t > 1.0 + DISK_FAST_RADIUS_SLACK)
+              continue;
+            for (side = 0; side < 2; side++) {
+              n[side] = disk_fast_levels_n_angles (levels, k + side);
+              jf[side] = 0;
+              if (with_angle_levels)
+                jf[side] = angle_level (n[side], angle[i], &sf[side]);
+              else
+                g_assert_cmpuint (n[side], ==, 1);
+            }
+            for (pick = 0; pick < 9; pick++) {
+              /* angle level shifts -1, 0, +1 at k and at k + 1 */
+              const gint shift[2] = { (gint) (pick % 3) - 1,
+                (gint) (pick / 3) - 1
+              };
+              gdouble want[4] = { 0 }, diff = 0.0;
+              gboolean ok = TRUE, outside = t < 0.0 || t > 1.0;
 
-              if (we == 0.0)
+              for (side = 0; side < 2 && ok; side++) {
+                const gdouble wr = side ? t : 1.0 - t;
+                const gdouble s = n[side] == 1 ? 0.0 : sf[side] - shift[side];
+                const guint j = (jf[side] + n[side] + shift[side]) % n[side];
+                guint e;
+
+                if ((n[side] == 1 && shift[side] != 0)
+                    || s < -DISK_FAST_ANGLE_SLACK
+                    || s > 1.0 + DISK_FAST_ANGLE_SLACK) {
+                  ok = FALSE;
+                  break;
+                }
+                outside |= s < 0.0 || s > 1.0;
+                for (e = 0; e < 2; e++) {
+                  const guint je = (j + e) % n[side];
+                  const gdouble we = wr * (e ? s : 1.0 - s);
+                  const DiskImage *u;
+
+                  if (we == 0.0)
+                    continue;
+                  u = level_layer (cache, basis, l, in, step, k + side, je,
+                      with_angle_levels ? 360.0 * je / n[side] : angle[i]);
+                  for (c = 0; c < ch; c++)
+                    want[c] += we * u->data[i * ch + c];
+                }
+              }
+              if (!ok)
                 continue;
-              u = level_layer (cache, basis, l, in, step, k + side, je,
-                  with_angle_levels ? 360.0 * je / n : angle[i]);
               for (c = 0; c < ch; c++)
-                want[c] += we * u->data[i * ch + c];
+                diff = MAX (diff, fabs (out->data[i * ch + c] - want[c]));
+              if (diff < best) {
+                best = diff;
+                best_outside = outside;
+              }
             }
           }
-          for (c = 0; c < ch; c++)
-            worst = MAX (worst, fabs (out->data[i * ch + c] - want[c]));
+          worst = MAX (worst, best);
+          extrapolated += best_outside && best < 1e-5;
         }
       }
       g_test_message ("%s, %u channels: largest difference %.3g",
           with_angle_levels ? "angle levels" : "exact angle", ch, worst);
       g_assert_cmpfloat (worst, <, 1e-5);
     }
+    /* the slack was used: some pixels match only levels outside whose
+     * cell they lie */
+    g_test_message ("%s: %u pixel layers extrapolated",
+        with_angle_levels ? "angle levels" : "exact angle", extrapolated);
+    g_assert_cmpuint (extrapolated, >, 0);
   }
 }
 
