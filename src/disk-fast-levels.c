@@ -84,7 +84,9 @@ struct _DiskFastLevels
                                  * 0: angles exact */
   gdouble max_radius;           /* larger radii are clamped to it */
   guint width, height, channels;
-  gint border;                  /* pixels of clamped input around the band */
+  gint border;                  /* pixels of clamped input around the band:
+                                 * the largest of the layers' */
+  gint layer_border[DISK_MAX_LAYERS];   /* each layer's reach */
   gsize padded_stride;          /* values per row of the band buffer */
   gboolean half;                /* the band buffer holds binary16 */
   guint n_radius;               /* radius levels 0 .. n_radius - 1 */
@@ -136,26 +138,25 @@ quad_plan_free (gpointer data)
   g_free (data);                /* one block: make_quad_plan */
 }
 
-/* How far any tap of any level can reach, in plane pixels: offsets scale
+/* How far any tap of a layer at any level can reach, in plane pixels
+ * (the layers of a complex reach very different distances: bokeh's from
+ * 0.37 to 1.59 radii, motion's from 0.06 to 1.25): offsets scale
  * with the radius (disk-basis.h: interpolation mixes entries scaled to the
  * radius; rotation keeps lengths), so the farthest sample of any entry,
  * relative to its radius, bounds them all; +2 for the bilinear taps. */
 static gint
-basis_border (const DiskBasis * basis, gdouble max_radius, gdouble scale,
-    guint width, guint height)
+basis_border (const DiskBasis * basis, guint layer, gdouble max_radius,
+    gdouble scale, guint width, guint height)
 {
   gdouble reach = 0.0;
-  guint e, l, i;
+  guint e, i;
 
   for (e = 0; e < basis->n_entries; e++) {
     const DiskComplex *c = basis->entries[e];
+    const DiskSample *sm = disk_complex_layer (c, layer);
 
-    for (l = 0; l < c->n_layers; l++) {
-      const DiskSample *sm = disk_complex_layer (c, l);
-
-      for (i = 0; i < c->n_samples[l]; i++)
-        reach = MAX (reach, hypot (sm[i].x, sm[i].y) / basis->radii[e]);
-    }
+    for (i = 0; i < c->n_samples[layer]; i++)
+      reach = MAX (reach, hypot (sm[i].x, sm[i].y) / basis->radii[e]);
   }
   /* reads beyond an image size past the edge are the edge pixel anyway
    * (taps are limited there, disk-edge.h) */
@@ -187,8 +188,11 @@ disk_fast_levels_new (const DiskBasis * basis, gdouble scale_x,
   levels->width = width;
   levels->height = height;
   levels->channels = channels;
-  levels->border = basis_border (basis, max_radius, MAX (fabs (scale_x),
-          fabs (scale_y)), width, height);
+  for (l = 0; l < basis->entries[0]->n_layers; l++) {
+    levels->layer_border[l] = basis_border (basis, l, max_radius,
+        MAX (fabs (scale_x), fabs (scale_y)), width, height);
+    levels->border = MAX (levels->border, levels->layer_border[l]);
+  }
   levels->padded_stride = ((gsize) width + 2 * levels->border) * channels;
   /* the level above the largest radius is read too (with weight 0) */
   levels->n_radius = (guint) floor (max_radius / radius_step) + 2;
@@ -393,9 +397,10 @@ sort_by_offset (gssize * off, gfloat * w, guint n)
 }
 
 static LevelPlan *
-make_plan (DiskFastLevels * levels, Interp * ip, DiskSample * samples,
-    guint k, gdouble degrees)
+make_plan (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, guint k, gdouble degrees)
 {
+  const gint b = levels->layer_border[layer];
   LevelPlan *plan = g_new (LevelPlan, 1);
   guint i;
 
@@ -406,10 +411,8 @@ make_plan (DiskFastLevels * levels, Interp * ip, DiskSample * samples,
   for (i = 0; i < plan->taps->n; i++) {
     /* basis_border bounds every tap; this keeps a wrong bound from ever
      * reading outside the buffer (it would only move the read inwards) */
-    const gint dx = CLAMP (plan->taps->dx[i], -levels->border,
-        levels->border);
-    const gint dy = CLAMP (plan->taps->dy[i], -levels->border,
-        levels->border);
+    const gint dx = CLAMP (plan->taps->dx[i], -b, b);
+    const gint dy = CLAMP (plan->taps->dy[i], -b, b);
 
     g_warn_if_fail (dx == plan->taps->dx[i] && dy == plan->taps->dy[i]);
     plan->off[i] = (gssize) dy * (gssize) levels->padded_stride
@@ -463,7 +466,8 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     plan = g_atomic_pointer_get (&plans[angle_bits]);
     if (plan == NULL)
       plan = publish ((gpointer *) & plans[angle_bits], make_plan (levels,
-              ip, samples, k, 360.0 * angle_bits / n), level_plan_free);
+              layer, ip, samples, k, 360.0 * angle_bits / n),
+          level_plan_free);
     return plan;
   } else {
     union
@@ -478,7 +482,7 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     if (e == NULL) {
       e = g_new (ExactPlan, 1);
       e->angle_bits = angle_bits;
-      e->plan = make_plan (levels, ip, samples, k, u.f);
+      e->plan = make_plan (levels, layer, ip, samples, k, u.f);
       e = publish (slot, e, free_exact_plan);
     }
     if (e->angle_bits == angle_bits)
@@ -488,7 +492,7 @@ level_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     g_mutex_lock (&levels->lock);
     plan = g_hash_table_lookup (levels->others, &key);
     if (plan == NULL) {
-      plan = make_plan (levels, ip, samples, k, u.f);
+      plan = make_plan (levels, layer, ip, samples, k, u.f);
       g_hash_table_insert (levels->others, g_memdup2 (&key, sizeof key),
           plan);
     }
@@ -935,26 +939,28 @@ blend (gfloat * d, const gfloat * t, const gfloat * w, gint n,
   }
 }
 
-/* Input rows y0 - border .. y1 - 1 + border (clamped), each with `border`
- * copies of its first and last pixel on either side, in binary16. */
+/* For a layer reaching b pixels: input rows y0 - b .. y1 - 1 + b
+ * (clamped), each at `border` (the largest layer's) values into its row of
+ * the buffer and with b copies of its first and last pixel on either side,
+ * in binary16. */
 static void
-pad_band_half (const DiskFastLevels * levels, const DiskImage * in, guint y0,
-    guint y1, guint16 * buf)
+pad_band_half (const DiskFastLevels * levels, gint b, const DiskImage * in,
+    guint y0, guint y1, guint16 * buf)
 {
-  const gint b = levels->border, ch = levels->channels;
+  const gint ch = levels->channels;
   const gint rows = (gint) (y1 - y0) + 2 * b;
   gint r, i;
 
   for (r = 0; r < rows; r++) {
     const gfloat *src = disk_image_pixel (in, 0,
         CLAMP ((gint) y0 - b + r, 0, (gint) in->height - 1));
-    guint16 *dst = buf + (gsize) r * levels->padded_stride;
-    guint16 *mid = dst + (gsize) b * ch;
+    guint16 *mid = buf + (gsize) r * levels->padded_stride
+        + (gsize) levels->border * ch;
     guint16 *last = mid + (gsize) (in->width - 1) * ch;
 
     disk_fast_to_half (mid, src, (gsize) in->width * ch);
     for (i = 0; i < b; i++) {
-      memcpy (dst + (gsize) i * ch, mid, sizeof (guint16) * ch);
+      memcpy (mid - (gsize) (i + 1) * ch, mid, sizeof (guint16) * ch);
       memcpy (last + (gsize) (i + 1) * ch, last, sizeof (guint16) * ch);
     }
   }
@@ -962,10 +968,10 @@ pad_band_half (const DiskFastLevels * levels, const DiskImage * in, guint y0,
 
 /* As pad_band_half, in float. */
 static void
-pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
-    guint y1, gfloat * buf)
+pad_band (const DiskFastLevels * levels, gint b, const DiskImage * in,
+    guint y0, guint y1, gfloat * buf)
 {
-  const gint b = levels->border, ch = levels->channels;
+  const gint ch = levels->channels;
   const gint rows = (gint) (y1 - y0) + 2 * b;
   gint r, i, c;
 
@@ -973,7 +979,8 @@ pad_band (const DiskFastLevels * levels, const DiskImage * in, guint y0,
     const gfloat *src = disk_image_pixel (in, 0,
         CLAMP ((gint) y0 - b + r, 0, (gint) in->height - 1));
     const gfloat *last = src + (gsize) (in->width - 1) * ch;
-    gfloat *dst = buf + (gsize) r * levels->padded_stride;
+    gfloat *dst = buf + (gsize) r * levels->padded_stride
+        + (gsize) (levels->border - b) * ch;
 
     for (i = 0; i < b; i++)
       for (c = 0; c < ch; c++)
@@ -1320,6 +1327,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   gboolean fused, quads;
   Interp ip;
   guint y;
+  gint by;                      /* the layer's reach: rows above and below */
 
   g_return_if_fail (levels != NULL && layer < levels->basis->entries[0]->
       n_layers);
@@ -1333,6 +1341,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   if (y_begin == y_end)
     return;
 
+  by = levels->layer_border[layer];
   disk_fast_interp_init (&ip, levels->basis, layer, (gfloat) levels->scale_x,
       (gfloat) levels->scale_y);
   samples = g_new (DiskSample, ip.n);
@@ -1340,7 +1349,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
    * per layer and frame, and fresh memory would fault in every time. */
   if (workspace == NULL)
     workspace = own = disk_fast_workspace_new ();
-  band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) levels->border;
+  band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) by;
   band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
       value_bytes * band_rows * levels->padded_stride);
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
@@ -1351,9 +1360,9 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
   w2 = w + width + 16;                  /* and of the pair's second */
   if (levels->half)
-    pad_band_half (levels, in, y_begin, y_end, (guint16 *) band);
+    pad_band_half (levels, by, in, y_begin, y_end, (guint16 *) band);
   else
-    pad_band (levels, in, y_begin, y_end, (gfloat *) band);
+    pad_band (levels, by, in, y_begin, y_end, (gfloat *) band);
   /* level pairs blended as the kernel stores them, where it can */
   fused = disk_fast_span2_blend_supported (levels->half);
   /* and with angle levels, a run's four levels in one pass */
@@ -1367,7 +1376,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
     const gfloat *s0 = index->s0 != NULL ? index->s0 + row : NULL;
     const gfloat *s1 = index->s1 != NULL ? index->s1 + row : NULL;
     /* output pixel (0, y) reads the buffer here, plus a tap's offset */
-    const guint8 *centre = band + ((gsize) (y - y_begin + levels->border)
+    const guint8 *centre = band + ((gsize) (y - y_begin + by)
         * levels->padded_stride + (gsize) levels->border * ch) * value_bytes;
     gfloat *o = disk_image_pixel (out, 0, y);
     guint r;
