@@ -980,6 +980,10 @@ test_levels_psnr (void)
   } cases[] = {
     {DISK_EFFECT_MAP, 10.0}, {DISK_EFFECT_DEPTH, 16.0},
     {DISK_EFFECT_SPIN, 24.0}, {DISK_EFFECT_ZOOM, 24.0},
+    /* the largest radius the element is measured at (levels snapped) and
+     * the finer levels of spin and zoom at small radii */
+    {DISK_EFFECT_DEPTH, 32.0}, {DISK_EFFECT_SPIN, 4.0},
+    {DISK_EFFECT_ZOOM, 4.0},
   };
   guint m;
 
@@ -1180,9 +1184,10 @@ test_levels_bad_parameters (void)
   }
 }
 
-/* The uniform layer `layer` at radius level k and angle `degrees`, run
- * over the whole of `in`: made once per test case (`cache`, keyed by k and
- * the angle level j). */
+/* The uniform layer `layer` at radius level k and angle `degrees`, from
+ * DISK_FAST_SNAP_FROM px its samples' coordinates within DISK_FAST_SNAP of
+ * an integer moved onto it (disk-fast.h), run over the whole of `in`: made
+ * once per test case (`cache`, keyed by k and the angle level j). */
 static const DiskImage *
 level_layer (GHashTable * cache, const DiskBasis * basis, guint layer,
     const DiskImage * in, gdouble step, guint k, guint j, gdouble degrees)
@@ -1194,8 +1199,15 @@ level_layer (GHashTable * cache, const DiskBasis * basis, guint layer,
     const guint n = basis->entries[0]->n_samples[layer];
     g_autofree DiskSample *samples = g_new (DiskSample, n);
     DiskFastLayer *plan;
+    guint i;
 
     disk_basis_interpolate_layer (basis, k * step, degrees, layer, samples);
+    for (i = 0; i < n && k * step >= DISK_FAST_SNAP_FROM; i++) {
+      if (fabs (samples[i].x - round (samples[i].x)) < DISK_FAST_SNAP)
+        samples[i].x = (gfloat) round (samples[i].x);
+      if (fabs (samples[i].y - round (samples[i].y)) < DISK_FAST_SNAP)
+        samples[i].y = (gfloat) round (samples[i].y);
+    }
     plan = disk_fast_layer_new (samples, n, in->width, in->height);
     u = disk_image_new (in->width, in->height, in->channels);
     disk_fast_layer_rows (plan, in, u, 0, in->height);
@@ -1317,17 +1329,19 @@ test_levels_half (void)
  * two neighbouring angle levels (360 j / n_k degrees), the weights placing
  * the pixel at its radius and angle: the levels of its cell or of one
  * within the slack (DISK_FAST_RADIUS_SLACK, DISK_FAST_ANGLE_SLACK), the
- * blend then extrapolating; every U run over the whole image. Exact angles (one angle) and angle levels
- * (angles of every turn, negative too); radii in runs of every length,
- * with plateaus at levels (t = 0) and single pixels; 1 to 4 channels (3
- * and 4 have vector blends of their own). */
+ * blend then extrapolating; every U run over the whole image (level_layer,
+ * its samples snapped from DISK_FAST_SNAP_FROM). Exact angles (one angle)
+ * and angle levels (angles of every turn, negative too); radii in runs of
+ * every length, with plateaus at levels (t = 0) and single pixels; 1 to 4
+ * channels (3 and 4 have vector blends of their own). */
 static void
 test_levels_definition (void)
 {
   g_autoptr (DiskPreset) bokeh = load_bokeh ();
   const DiskBasis *basis = bokeh->basis;
   const guint w = 61, h = 19, n_layers = basis->entries[0]->n_layers;
-  const gdouble step = 0.5, max_radius = 6.0;
+  /* levels from 0 to 12 px: snapped from DISK_FAST_SNAP_FROM on */
+  const gdouble step = 0.5, max_radius = 12.0;
   g_autoptr (GRand) rand = g_rand_new_with_seed (5);
   g_autofree gfloat *radius = g_new (gfloat, w * h);
   g_autofree gfloat *angle = g_new (gfloat, w * h);
@@ -1351,7 +1365,7 @@ test_levels_definition (void)
           if (with_angle_levels && y % 2 == 0)
             a = (gfloat) g_rand_double_range (rand, -400.0, 760.0);
         } else if (pick == 6) {
-          r = (gfloat) (step * g_rand_int_range (rand, 0, 13));
+          r = (gfloat) (step * g_rand_int_range (rand, 0, 25));
         }
         /* with angle levels, odd rows turn a few degrees a pixel (about
          * half an angle level at the largest radius), through 0 up or
