@@ -400,7 +400,7 @@ sort_by_offset (gssize * off, gfloat * w, guint n)
  * moved onto it (DISK_FAST_SNAP): its bilinear read then takes one or two
  * integer taps instead of two or four. */
 static void
-disk_fast_snap_samples (DiskSample * samples, guint n, gfloat snap)
+snap_samples (DiskSample * samples, guint n, gfloat snap)
 {
   guint i;
 
@@ -426,7 +426,7 @@ make_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   /* the level's radius in the plane's pixels */
   if (k * levels->radius_step * MAX (fabs (levels->scale_x),
           fabs (levels->scale_y)) >= DISK_FAST_SNAP_FROM)
-    disk_fast_snap_samples (samples, ip->n, (gfloat) DISK_FAST_SNAP);
+    snap_samples (samples, ip->n, (gfloat) DISK_FAST_SNAP);
   plan->taps = disk_fast_layer_new_unsorted (samples, ip->n, levels->width,
       levels->height);
   plan->off = g_new (gssize, MAX (plan->taps->n, 1));
