@@ -1280,13 +1280,12 @@ span4_blend_level (const DiskFastLevels * levels, gfloat * o,
  * level k alone where no pixel has weight on k + 1, else both levels in
  * one pass over the reads (PairPlan) and each pixel's (1 - t) a + t b,
  * the sums the level-by-level loop makes (blended by the kernel where
- * `fused`, with w as scratch). FALSE (nothing done) for an angle other
- * than the frame's. */
+ * `fused`). FALSE (nothing done) for an angle other than the frame's. */
 static gboolean
 run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
     DiskSample * samples, const LevelRun * run, const gfloat * t,
     const guint8 * centre, gfloat * o, gfloat * tmp, gfloat * tmp2,
-    gfloat * w, gboolean fused)
+    gboolean fused)
 {
   const guint ch = levels->channels;
   const gint x = run->x, end = run->end;
@@ -1306,12 +1305,8 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   if (pair == NULL)
     return FALSE;
   if (fused) {
-    gint i;
-
-    /* blended as the kernel stores them: (1 - t) a + t b */
-    for (i = x; i < end; i++)
-      w[i - x] = 1.0f - t[i];
-    span2_blend_level (levels, o, centre, at, pair, w, t + x, FALSE, len);
+    /* blended as the kernel stores them: a + t (b - a) */
+    span2_blend_level (levels, o, centre, at, pair, NULL, t + x, FALSE, len);
     return TRUE;
   }
   span2_level (levels, tmp, tmp2, centre, at, pair->off, pair->w0, pair->w1,
@@ -1412,7 +1407,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
 
       if (levels->angle_step <= 0.0
           && run_exact (levels, layer, &ip, samples, run, t, centre, o, tmp,
-              tmp2, w, fused))
+              tmp2, fused))
         continue;
       /* four levels in one pass where both radius levels weigh */
       if (quads && (run->used & 3) != 0 && (run->used & 12) != 0) {

@@ -62,6 +62,8 @@ void disk_fast_to_half (guint16 * dst, const gfloat * src, gsize n);
  * channels). The reads come in three segments: the first n_both feed both
  * sums, the next n_first A alone, the last n_second B alone (their w1, or
  * w0, is not read): a multiply-add less for each read one level has alone.
+ * pa NULL stands for 1 - pb: o[j] = (acc ? o[j] : 0) + A[j] + pb[j / ch]
+ * (B[j] - A[j]), the linear blend of two levels with no weights to write.
  * pa and pb are read up to 16 floats past pixel len / ch: leave room. Only
  * where disk_fast_span2_blend_supported (half): AVX-512 (BW, VL) at
  * present; elsewhere the sums and a blend loop. */

@@ -1001,7 +1001,7 @@ spread_weights (const gfloat * pw, gsize jj, guint ch)
 /* The two sums A and B of the floats from j + OFF on, stored: to o0 and o1
  * (STORE2_SUMS), or blended into one row (STORE2_BLEND): o = (acc ? o : 0)
  * + pa * A + pb * B, pa and pb weights per pixel of the span, each spread
- * over its `ch` channels (SPREAD). */
+ * over its `ch` channels (SPREAD); pa NULL: A + pb (B - A). */
 #define STORE2_SUMS(OFF, A, B, FULL)                                      \
   {                                                                       \
     STV (o0 + j + (OFF), A, FULL);                                        \
@@ -1012,9 +1012,14 @@ spread_weights (const gfloat * pw, gsize jj, guint ch)
 #define STORE2_BLEND(OFF, A, B, FULL)                                     \
   {                                                                       \
     const gsize jj = j + (OFF);                                           \
-    __m512 r = _mm512_mul_ps (_mm512_castsi512_ps (SPREAD (pa, jj)), A);  \
+    const __m512 q = _mm512_castsi512_ps (SPREAD (pb, jj));               \
+    __m512 r;                                                             \
                                                                           \
-    r = _mm512_fmadd_ps (_mm512_castsi512_ps (SPREAD (pb, jj)), B, r);    \
+    if (pa == NULL)                                                       \
+      r = _mm512_fmadd_ps (q, _mm512_sub_ps (B, A), A);                   \
+    else                                                                  \
+      r = _mm512_fmadd_ps (q, B, _mm512_mul_ps                            \
+          (_mm512_castsi512_ps (SPREAD (pa, jj)), A));                    \
     if (acc)                                                              \
       r = _mm512_add_ps (LDO (o + jj, FULL), r);                          \
     STV (o + jj, r, FULL);                                                \
