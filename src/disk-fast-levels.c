@@ -47,6 +47,11 @@ typedef struct
   guint n_both, n_first, n_second;
   gssize *off;
   gfloat *w0, *w1;
+  /* For a lone pixel (disk_fast_pixel_blend_half), where made: off and w0
+   * padded to n_pixel reads (offsets and weights 0) and d = w1 - w0;
+   * else NULL. */
+  guint n_pixel;
+  gfloat *d;
 } PairPlan;
 
 /* With angle levels, a run's four levels fused (level_weight's numbering:
@@ -89,6 +94,8 @@ struct _DiskFastLevels
   gint layer_border[DISK_MAX_LAYERS];   /* each layer's reach */
   gsize padded_stride;          /* values per row of the band buffer */
   gboolean half;                /* the band buffer holds binary16 */
+  gboolean pixel;               /* lone pixels of exact-angle pairs run
+                                 * disk_fast_pixel_blend_half */
   guint n_radius;               /* radius levels 0 .. n_radius - 1 */
   guint *n_angles;              /* angle levels of each radius level */
   /* Per layer and radius level, made on first use and published with an
@@ -129,6 +136,7 @@ pair_plan_free (gpointer data)
   g_free (pair->off);
   g_free (pair->w0);
   g_free (pair->w1);
+  g_free (pair->d);
   g_free (pair);
 }
 
@@ -554,13 +562,14 @@ merge_plans (const LevelPlan * const *plans, guint n_plans, gssize * off,
 }
 
 /* The union of a's and b's reads (merge_plans), put in PairPlan's
- * segments. */
+ * segments; with `pixel`, the lone pixel's weights as well. */
 static PairPlan *
-make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
+make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits,
+    gboolean pixel)
 {
   const LevelPlan *const plans[2] = { a, b };
   const guint total = MAX (a->taps->n + b->taps->n, 1);
-  PairPlan *pair = g_new (PairPlan, 1);
+  PairPlan *pair = g_new0 (PairPlan, 1);
   g_autofree gssize *off = g_new (gssize, total);
   g_autofree gfloat *w = g_new0 (gfloat, 2 * (gsize) total);
   const guint n = merge_plans (plans, 2, off, w);
@@ -568,8 +577,10 @@ make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
 
   pair->angle_bits = angle_bits;
   pair->n = n;
-  pair->off = g_new (gssize, MAX (n, 1));
-  pair->w0 = g_new (gfloat, MAX (n, 1));
+  pair->n_pixel = pixel ? (n + DISK_FAST_PIXEL_READS - 1)
+      / DISK_FAST_PIXEL_READS * DISK_FAST_PIXEL_READS : 0;
+  pair->off = g_new0 (gssize, MAX (MAX (n, pair->n_pixel), 1));
+  pair->w0 = g_new0 (gfloat, MAX (MAX (n, pair->n_pixel), 1));
   pair->w1 = g_new (gfloat, MAX (n, 1));
   pair->n_both = pair->n_first = pair->n_second = 0;
   /* segment 0: both weights, 1: w0 alone, 2: w1 alone (or none) */
@@ -590,6 +601,11 @@ make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits)
       else
         pair->n_second++;
     }
+  if (pixel) {
+    pair->d = g_new0 (gfloat, pair->n_pixel);
+    for (i = 0; i < n; i++)
+      pair->d[i] = pair->w1[i] - pair->w0[i];
+  }
   return pair;
 }
 
@@ -609,7 +625,8 @@ pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     const LevelPlan *b = level_plan (levels, layer, ip, samples, k + 1,
         angle_bits);
 
-    pair = publish (slot, make_pair_plan (a, b, angle_bits), pair_plan_free);
+    pair = publish (slot, make_pair_plan (a, b, angle_bits, levels->pixel),
+        pair_plan_free);
   }
   return pair->angle_bits == angle_bits ? pair : NULL;
 }
@@ -632,7 +649,7 @@ angle_pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     const LevelPlan *b = level_plan (levels, layer, ip, samples, k,
         (j + 1) % n);
 
-    pair = publish ((gpointer *) & pairs[j], make_pair_plan (a, b, j),
+    pair = publish ((gpointer *) & pairs[j], make_pair_plan (a, b, j, FALSE),
         pair_plan_free);
   }
   return pair;
@@ -1304,6 +1321,13 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   pair = pair_plan (levels, layer, ip, samples, run->k, run->a0);
   if (pair == NULL)
     return FALSE;
+  /* a lone pixel: its own weights, four reads a vector (pairs made
+   * before the rows turned binary16 have none) */
+  if (levels->pixel && pair->d != NULL && end - x == 1) {
+    disk_fast_pixel_blend_half (o + at, (const guint16 *) centre + at,
+        pair->off, pair->w0, pair->d, pair->n_pixel, t[x], ch);
+    return TRUE;
+  }
   if (fused) {
     /* blended as the kernel stores them: a + t (b - a) */
     span2_blend_level (levels, o, centre, at, pair, NULL, t + x, FALSE, len);
@@ -1367,8 +1391,12 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   if (workspace == NULL)
     workspace = own = disk_fast_workspace_new ();
   band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) by;
+  /* and 4 values more: a lone pixel's reads load 4 values, with 3
+   * channels one past the pixel (disk_fast_pixel_blend_half) */
   band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
-      value_bytes * band_rows * levels->padded_stride);
+      value_bytes * (band_rows * levels->padded_stride + 4));
+  memset (band + value_bytes * band_rows * levels->padded_stride, 0,
+      4 * value_bytes);
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
   /* w and w2 with room for the blending kernel's reads past a run */
   tmp = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
@@ -1489,6 +1517,8 @@ disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows)
   g_return_if_fail (levels != NULL);
   levels->half = rows == DISK_FAST_ROWS_HALF
       && disk_fast_half_rows_supported ();
+  levels->pixel = levels->half && levels->channels >= 3
+      && disk_fast_pixel_blend_supported ();
 }
 
 /* The most plans one layer can make: every angle level of every radius

@@ -77,6 +77,19 @@ void disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
     guint n_first, guint n_second, gsize len, const gfloat * pa,
     const gfloat * pb, guint ch, gboolean acc);
 
+/* One pixel of ch = 3 or 4 channels between two levels
+ * (disk-fast-pixel.c): o[c] = sum_i (w0[i] + t d[i]) base[off[i] + c] for
+ * 0 <= c < ch, d = w1 - w0. n is a multiple of DISK_FAST_PIXEL_READS (pad
+ * with offset 0 and weights 0); each read loads 4 binary16 values at
+ * base + off[i], with 3 channels one past the pixel: leave room. Only
+ * where disk_fast_pixel_blend_supported (): AVX-512 with F16C, and
+ * DISK_FAST_PIXEL is not 0. */
+#define DISK_FAST_PIXEL_READS 16
+gboolean disk_fast_pixel_blend_supported (void);
+void disk_fast_pixel_blend_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w0, const gfloat * d, guint n,
+    gfloat t, guint ch);
+
 /* With angle levels, a run's four levels in one pass (disk-fast-quad.c):
  * o[j] = (1 - t) ((1 - s0) A0[j] + s0 A1[j]) + t ((1 - s1) A2[j] + s1
  * A3[j]) for 0 <= j < len, where Ac[j] = sum_i w[4 i + c] * base[off[i] +

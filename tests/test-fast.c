@@ -1264,8 +1264,9 @@ test_levels_half (void)
     const gdouble angle_step = with_angle_levels ? 0.5 : 0.0;
 
     for (i = 0; i < w * h; i++) {
-      /* runs of a few dozen pixels with a radius each */
-      if (i % 37 == 0)
+      /* runs of a few dozen pixels with a radius each, and lone pixels
+       * (disk_fast_pixel_blend_half) */
+      if (i % 37 == 0 || i % 37 >= 34)
         radius[i] = (gfloat) g_rand_double_range (rand, 0.0, max_radius);
       else
         radius[i] = radius[i - 1];
@@ -1606,10 +1607,55 @@ check_span4_blend (gboolean half, const gfloat * base, const guint16 * hbase,
   }
 }
 
+/* The lone-pixel kernel (disk_fast_pixel_blend_half) at the reads `off`
+ * padded to a multiple of DISK_FAST_PIXEL_READS (offset 0, weights 0),
+ * for 3 and 4 channels and blends t from -0.25 to 1.25 (extrapolating
+ * runs): within float rounding of the blend in double, nothing written
+ * past the pixel's channels. */
+static void
+check_pixel_blend (const guint16 * hbase, const gdouble * values,
+    const gssize * off, const gfloat * w0, const gfloat * w1, guint n,
+    gdouble scale, GRand * rand)
+{
+  const guint np = (n + DISK_FAST_PIXEL_READS - 1) / DISK_FAST_PIXEL_READS
+      * DISK_FAST_PIXEL_READS;
+  g_autofree gssize *poff = g_new0 (gssize, MAX (np, 1));
+  g_autofree gfloat *pw0 = g_new0 (gfloat, MAX (np, 1));
+  g_autofree gfloat *d = g_new0 (gfloat, MAX (np, 1));
+  guint ch, i, c, k;
+
+  for (i = 0; i < n; i++) {
+    poff[i] = off[i];
+    pw0[i] = w0[i];
+    d[i] = w1[i] - w0[i];
+  }
+  for (ch = 3; ch <= 4; ch++)
+    for (k = 0; k < 4; k++) {
+      const gfloat t = k == 0 ? 0.0f : (gfloat) g_rand_double_range (rand,
+          -0.25, 1.25);
+      gfloat o[5] = { -12345.0f, -12345.0f, -12345.0f, -12345.0f, -12345.0f };
+
+      disk_fast_pixel_blend_half (o, hbase, poff, pw0, d, np, t, ch);
+      for (c = 0; c < ch; c++) {
+        gdouble want = 0.0;
+
+        for (i = 0; i < n; i++)
+          want += ((gdouble) w0[i] + t * ((gdouble) w1[i] - w0[i]))
+              * values[off[i] + (gssize) c];
+        if (fabs (o[c] - want) > 4e-6 * (scale + 1.0))
+          g_error ("lone pixel, %u channels, %u taps, t %g, channel %u: "
+              "%.9g, in double %.9g", ch, n, t, c, o[c], want);
+      }
+      for (c = ch; c < 5; c++)
+        g_assert_cmpfloat (o[c], ==, -12345.0f);
+    }
+}
+
 /* The two-sum kernel of level pairs (disk_fast_span2_offsets and, where
  * the CPU has binary16 kernels, disk_fast_span2_offsets_half; and their
- * blending variants, check_span2_blend, and the four-level kernel,
- * check_span4_blend, where the CPU has them) against sums
+ * blending variants, check_span2_blend, the four-level kernel,
+ * check_span4_blend, and the lone-pixel kernel, check_pixel_blend, where
+ * the CPU has them) against sums
  * in double, for every length from 0 to past four blocks and tap counts odd
  * and even (short spans pair the taps): each sum within float rounding of
  * its weights' magnitude, nothing written past the span. Run under each
@@ -1692,10 +1738,16 @@ test_span2_offsets (void)
           check_span4_blend (half, buf + margin, hbuf + margin,
               values + margin, off, n, len, rand);
       }
+      if (half && disk_fast_pixel_blend_supported ())
+        check_pixel_blend (hbuf + margin, values + margin, off, w0, w1, n,
+            scale0 + scale1, rand);
     }
   }
   if (!disk_fast_span2_blend_supported (FALSE))
     g_test_message ("no blending kernel on this CPU (%s)",
+        disk_fast_simd_name ());
+  if (!disk_fast_pixel_blend_supported ())
+    g_test_message ("no lone-pixel kernel on this CPU (%s)",
         disk_fast_simd_name ());
 }
 
