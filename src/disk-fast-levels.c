@@ -1259,118 +1259,6 @@ side_weights (const gfloat * t, const gfloat * s, gint x, gint end,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Planes of binary16 rows between the layers */
-
-/* Values past a band or plane: a lone pixel's reads load 4 values, with 3
- * channels one past the pixel (disk_fast_pixel_blend_half). */
-#define PIXEL_SLACK 4
-
-struct _DiskFastLevelPlane
-{
-  guint width, height, channels;
-  gint border;                  /* clamped copies on every side (pixels) */
-  gsize stride;                 /* values per row, the levels' band's */
-  guint16 *data;
-  guint16 *origin;              /* pixel (0, 0) */
-};
-
-DiskFastLevelPlane *
-disk_fast_level_plane_new (const DiskFastLevels * levels)
-{
-  DiskFastLevelPlane *plane;
-  gsize values;
-
-  g_return_val_if_fail (levels != NULL, NULL);
-  if (!levels->half)
-    return NULL;
-  plane = g_new0 (DiskFastLevelPlane, 1);
-  plane->width = levels->width;
-  plane->height = levels->height;
-  plane->channels = levels->channels;
-  plane->border = levels->border;
-  plane->stride = levels->padded_stride;
-  values = ((gsize) plane->height + 2 * (gsize) plane->border)
-      * plane->stride;
-  /* every value but the slack is written before it is read */
-  plane->data = g_new (guint16, values + PIXEL_SLACK);
-  memset (plane->data + values, 0, PIXEL_SLACK * sizeof (guint16));
-  plane->origin = plane->data + (gsize) plane->border * plane->stride
-      + (gsize) plane->border * plane->channels;
-  return plane;
-}
-
-void
-disk_fast_level_plane_free (DiskFastLevelPlane * plane)
-{
-  if (plane == NULL)
-    return;
-  g_free (plane->data);
-  g_free (plane);
-}
-
-gboolean
-disk_fast_level_plane_serves (const DiskFastLevelPlane * plane,
-    const DiskFastLevels * levels)
-{
-  return plane != NULL && levels != NULL && levels->half
-      && plane->width == levels->width && plane->height == levels->height
-      && plane->channels == levels->channels
-      && plane->border == levels->border
-      && plane->stride == levels->padded_stride;
-}
-
-static inline guint16 *
-level_plane_row (const DiskFastLevelPlane * plane, gint y)
-{
-  return plane->origin + (gssize) y * (gssize) plane->stride;
-}
-
-/* Row y from floats: rounded to binary16 (as pad_band_half rounds), its
- * first and last pixel copied `border` times outward, and row 0 and the
- * last row copied to the rows beyond them. */
-static void
-level_plane_store_row (DiskFastLevelPlane * plane, guint y,
-    const gfloat * src)
-{
-  const guint ch = plane->channels;
-  const gint b = plane->border;
-  guint16 *mid = level_plane_row (plane, (gint) y);
-  guint16 *last = mid + (gsize) (plane->width - 1) * ch;
-  guint16 *start = mid - (gsize) b * ch;
-  gint i;
-  guint c;
-
-  disk_fast_to_half (mid, src, (gsize) plane->width * ch);
-  for (i = 1; i <= b; i++)
-    for (c = 0; c < ch; c++) {
-      mid[-(gssize) i * ch + c] = mid[c];
-      last[(gsize) i * ch + c] = last[c];
-    }
-  if (y == 0)
-    for (i = 1; i <= b; i++)
-      memcpy (start - (gsize) i * plane->stride, start,
-          plane->stride * sizeof (guint16));
-  if (y == plane->height - 1)
-    for (i = 1; i <= b; i++)
-      memcpy (start + (gsize) i * plane->stride, start,
-          plane->stride * sizeof (guint16));
-}
-
-void
-disk_fast_level_plane_fill_rows (DiskFastLevelPlane * plane,
-    const DiskImage * in, guint y_begin, guint y_end)
-{
-  guint y;
-
-  g_return_if_fail (plane != NULL && in != NULL);
-  g_return_if_fail (in->width == plane->width
-      && in->height == plane->height && in->channels == plane->channels);
-  g_return_if_fail (y_begin <= y_end && y_end <= plane->height);
-  for (y = y_begin; y < y_end; y++)
-    level_plane_store_row (plane, y, disk_image_pixel (in, 0, y));
-}
-
-/* ------------------------------------------------------------------------ */
 /* The layers */
 
 /* The two sums of a pair stored blended: o = (acc ? o : 0) + pa a + pb b,
@@ -1464,36 +1352,62 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   return TRUE;
 }
 
-/* Rows y_begin <= y < y_end of one layer: the input's padded rows (pixel
- * (0, y_begin) at `first`, rows `row_bytes` apart, binary16 where
- * levels->half) into rows of `out`, or with `out` NULL into `plane`
- * through a float row. */
-static void
-layer_rows_from (DiskFastLevels * levels, guint layer,
-    const DiskFastLevelIndex * index, const guint8 * first, gsize row_bytes,
-    DiskImage * out, DiskFastLevelPlane * plane, guint y_begin, guint y_end,
-    DiskFastWorkspace * workspace)
+void
+disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
+    const DiskFastLevelIndex * index, const DiskImage * in, DiskImage * out,
+    guint y_begin, guint y_end, DiskFastWorkspace * workspace)
 {
-  const gint width = levels->width;
-  const guint ch = levels->channels;
+  const gint width = in->width;
+  const guint ch = in->channels;
+  g_autoptr (DiskFastWorkspace) own = NULL;
   g_autofree DiskSample *samples = NULL;
-  gfloat *tmp, *tmp2, *w, *w2, *out_row;
-  gsize tmp_bytes;
+  gfloat *tmp, *tmp2, *w, *w2;
+  guint8 *band;
+  const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
+  gsize tmp_bytes, band_rows;
   gboolean fused, quads;
   Interp ip;
   guint y;
+  gint by;                      /* the layer's reach: rows above and below */
 
+  g_return_if_fail (levels != NULL && layer < levels->basis->entries[0]->
+      n_layers);
+  g_return_if_fail (disk_fast_level_index_serves (index, levels, y_begin,
+          y_end));
+  g_return_if_fail (disk_image_same_shape (in, out));
+  g_return_if_fail (in != out);
+  g_return_if_fail (in->width == levels->width
+      && in->height == levels->height && in->channels == levels->channels);
+  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
+  if (y_begin == y_end)
+    return;
+
+  by = levels->layer_border[layer];
   disk_fast_interp_init (&ip, levels->basis, layer, (gfloat) levels->scale_x,
       (gfloat) levels->scale_y);
   samples = g_new (DiskSample, ip.n);
+  /* The band and the row scratch come from the workspace: this runs once
+   * per layer and frame, and fresh memory would fault in every time. */
+  if (workspace == NULL)
+    workspace = own = disk_fast_workspace_new ();
+  band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) by;
+  /* and 4 values more: a lone pixel's reads load 4 values, with 3
+   * channels one past the pixel (disk_fast_pixel_blend_half) */
+  band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
+      value_bytes * (band_rows * levels->padded_stride + 4));
+  memset (band + value_bytes * band_rows * levels->padded_stride, 0,
+      4 * value_bytes);
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
   /* w and w2 with room for the blending kernel's reads past a run */
   tmp = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
-      3 * tmp_bytes + sizeof (gfloat) * (2 * (gsize) width + 32));
+      2 * tmp_bytes + sizeof (gfloat) * (2 * (gsize) width + 32));
   tmp2 = tmp + (gsize) width * ch;      /* the second level of a pair */
-  out_row = tmp2 + (gsize) width * ch;  /* an output row bound for `plane` */
-  w = out_row + (gsize) width * ch;     /* a run's weights of one level */
+  w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
   w2 = w + width + 16;                  /* and of the pair's second */
+  if (levels->half)
+    pad_band_half (levels, by, in, y_begin, y_end, (guint16 *) band);
+  else
+    pad_band (levels, by, in, y_begin, y_end, (gfloat *) band);
   /* level pairs blended as the kernel stores them, where it can */
   fused = disk_fast_span2_blend_supported (levels->half);
   /* and with angle levels, a run's four levels in one pass */
@@ -1506,9 +1420,10 @@ layer_rows_from (DiskFastLevels * levels, guint layer,
     const gfloat *t = index->t + row;
     const gfloat *s0 = index->s0 != NULL ? index->s0 + row : NULL;
     const gfloat *s1 = index->s1 != NULL ? index->s1 + row : NULL;
-    /* output pixel (0, y) reads the input here, plus a tap's offset */
-    const guint8 *centre = first + (gsize) (y - y_begin) * row_bytes;
-    gfloat *o = out != NULL ? disk_image_pixel (out, 0, y) : out_row;
+    /* output pixel (0, y) reads the buffer here, plus a tap's offset */
+    const guint8 *centre = band + ((gsize) (y - y_begin + by)
+        * levels->padded_stride + (gsize) levels->border * ch) * value_bytes;
+    gfloat *o = disk_image_pixel (out, 0, y);
     guint r;
 
     for (r = 0; r < runs->n; r++) {
@@ -1577,86 +1492,7 @@ layer_rows_from (DiskFastLevels * levels, guint layer,
         }
       }
     }
-    if (out == NULL)
-      level_plane_store_row (plane, y, out_row);
   }
-}
-
-void
-disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
-    const DiskFastLevelIndex * index, const DiskImage * in, DiskImage * out,
-    guint y_begin, guint y_end, DiskFastWorkspace * workspace)
-{
-  g_autoptr (DiskFastWorkspace) own = NULL;
-  guint8 *band;
-  const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
-  gsize band_rows;
-  gint by;                      /* the layer's reach: rows above and below */
-
-  g_return_if_fail (levels != NULL && layer < levels->basis->entries[0]->
-      n_layers);
-  g_return_if_fail (disk_fast_level_index_serves (index, levels, y_begin,
-          y_end));
-  g_return_if_fail (disk_image_same_shape (in, out));
-  g_return_if_fail (in != out);
-  g_return_if_fail (in->width == levels->width
-      && in->height == levels->height && in->channels == levels->channels);
-  g_return_if_fail (y_begin <= y_end && y_end <= in->height);
-  if (y_begin == y_end)
-    return;
-
-  by = levels->layer_border[layer];
-  /* The band and the row scratch come from the workspace: this runs once
-   * per layer and frame, and fresh memory would fault in every time. */
-  if (workspace == NULL)
-    workspace = own = disk_fast_workspace_new ();
-  band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) by;
-  /* and PIXEL_SLACK values more (disk_fast_pixel_blend_half) */
-  band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
-      value_bytes * (band_rows * levels->padded_stride + PIXEL_SLACK));
-  memset (band + value_bytes * band_rows * levels->padded_stride, 0,
-      PIXEL_SLACK * value_bytes);
-  if (levels->half)
-    pad_band_half (levels, by, in, y_begin, y_end, (guint16 *) band);
-  else
-    pad_band (levels, by, in, y_begin, y_end, (gfloat *) band);
-  layer_rows_from (levels, layer, index, band + ((gsize) by
-          * levels->padded_stride + (gsize) levels->border
-          * levels->channels) * value_bytes,
-      levels->padded_stride * value_bytes, out, NULL, y_begin, y_end,
-      workspace);
-}
-
-void
-disk_fast_levels_layer_rows_plane (DiskFastLevels * levels, guint layer,
-    const DiskFastLevelIndex * index, const DiskFastLevelPlane * in,
-    DiskFastLevelPlane * out_plane, DiskImage * out, guint y_begin,
-    guint y_end, DiskFastWorkspace * workspace)
-{
-  g_autoptr (DiskFastWorkspace) own = NULL;
-
-  g_return_if_fail (levels != NULL && layer < levels->basis->entries[0]->
-      n_layers);
-  g_return_if_fail (disk_fast_level_index_serves (index, levels, y_begin,
-          y_end));
-  g_return_if_fail (disk_fast_level_plane_serves (in, levels));
-  g_return_if_fail ((out_plane == NULL) != (out == NULL));
-  g_return_if_fail (out_plane == NULL
-      || (out_plane != in && disk_fast_level_plane_serves (out_plane,
-              levels)));
-  g_return_if_fail (out == NULL || (out->width == levels->width
-          && out->height == levels->height
-          && out->channels == levels->channels));
-  g_return_if_fail (y_begin <= y_end && y_end <= levels->height);
-  if (y_begin == y_end)
-    return;
-
-  if (workspace == NULL)
-    workspace = own = disk_fast_workspace_new ();
-  layer_rows_from (levels, layer, index,
-      (const guint8 *) level_plane_row (in, (gint) y_begin),
-      in->stride * sizeof (guint16), out, out_plane, y_begin, y_end,
-      workspace);
 }
 
 void

@@ -298,36 +298,6 @@ void disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels,
     guint layer, const DiskFastLevelIndex * index, const DiskImage * in,
     DiskImage * out, guint y_begin, guint y_end,
     DiskFastWorkspace * workspace);
-/* A whole plane of binary16 rows with clamped copies around it, for the
- * rows between the layers of a frame: each layer reads its input in place
- * and writes its output rounded once, where disk_fast_levels_layer_rows
- * copies and rounds every band's rows and their reach for each call (half
- * as many bytes go to and from memory between layers as with float
- * images). For levels holding rows in binary16 (DISK_FAST_ROWS_HALF where
- * supported; else NULL); serves those levels, and any others of the same
- * size, channels and reach. */
-typedef struct _DiskFastLevelPlane DiskFastLevelPlane;
-
-DiskFastLevelPlane *disk_fast_level_plane_new (const DiskFastLevels * levels);
-void disk_fast_level_plane_free (DiskFastLevelPlane * plane);
-gboolean disk_fast_level_plane_serves (const DiskFastLevelPlane * plane,
-    const DiskFastLevels * levels);
-/* Rows y_begin <= y < y_end of `in` into the plane (threads may fill
- * disjoint rows at once). */
-void disk_fast_level_plane_fill_rows (DiskFastLevelPlane * plane,
-    const DiskImage * in, guint y_begin, guint y_end);
-/* disk_fast_levels_layer_rows_indexed reading `in`, every row of which
- * these output rows reach must have been written (by
- * disk_fast_level_plane_fill_rows or a layer; the rows beyond the image's
- * first and last come with those), and writing its rows into `out_plane`
- * (another plane) or, with out_plane NULL, into `out`: the values of
- * disk_fast_levels_layer_rows_indexed from the float image of `in`'s rows,
- * bit for bit (in `out_plane` rounded to binary16). */
-void disk_fast_levels_layer_rows_plane (DiskFastLevels * levels,
-    guint layer, const DiskFastLevelIndex * index,
-    const DiskFastLevelPlane * in, DiskFastLevelPlane * out_plane,
-    DiskImage * out, guint y_begin, guint y_end,
-    DiskFastWorkspace * workspace);
 /* How the copy of the input rows each call of disk_fast_levels_layer_rows
  * reads from is held (DiskFastRows; by default DISK_FAST_ROWS_FLOAT):
  * with DISK_FAST_ROWS_HALF in binary16 where supported, every input value
@@ -368,7 +338,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastPlan, disk_fast_plan_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastWorkspace, disk_fast_workspace_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevels, disk_fast_levels_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevelIndex, disk_fast_level_index_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DiskFastLevelPlane, disk_fast_level_plane_free)
 
 G_END_DECLS
 

@@ -1324,110 +1324,6 @@ test_levels_half (void)
     g_assert_cmpuint (differing, >, 0);
 }
 
-/* Rows y_begin .. y_end split into chunks of 1 to 9 rows at random. */
-static guint
-random_chunks (GRand * rand, guint y_begin, guint y_end, guint * bounds)
-{
-  guint n = 0, y = y_begin;
-
-  bounds[n++] = y;
-  while (y < y_end) {
-    const guint rows = (guint) g_rand_int_range (rand, 1, 10);
-
-    y = MIN (y_end, y + rows);
-    bounds[n++] = y;
-  }
-  return n - 1;
-}
-
-/* Whole planes of binary16 rows between layers
- * (disk_fast_levels_layer_rows_plane) against the layers one by one on
- * float images, each band rounded to binary16 as it is read
- * (disk_fast_levels_layer_rows_indexed): the frame's output the same bit
- * for bit, with both in chunks of rows at random (the plane's chunks run
- * last to first: any order within a layer), for 1 to 4 channels, exact
- * angles and angle levels, runs and lone pixels, a plane taller than the
- * reach and one shorter (the rows beyond its first and last). */
-static void
-test_levels_plane_identical (void)
-{
-  g_autoptr (DiskPreset) bokeh = load_bokeh ();
-  const DiskBasis *basis = bokeh->basis;
-  const guint n_layers = basis->entries[0]->n_layers;
-  const gdouble step = 0.5, max_radius = 12.0;
-  static const guint heights[] = { 47, 7 };
-  g_autoptr (GRand) rand = g_rand_new_with_seed (43);
-  guint with_angle_levels, ch, hi, l, i, c;
-
-  for (with_angle_levels = 0; with_angle_levels < 2; with_angle_levels++)
-    for (hi = 0; hi < G_N_ELEMENTS (heights); hi++)
-      for (ch = 1; ch <= 4; ch++) {
-        const guint w = 67, h = heights[hi];
-        const gdouble angle_step = with_angle_levels ? 0.5 : 0.0;
-        g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis,
-            1.0, 1.0, step, angle_step, max_radius, w, h, ch);
-        g_autoptr (DiskFastLevelIndex) index = NULL;
-        g_autoptr (DiskFastLevelPlane) plane0 = NULL;
-        g_autoptr (DiskFastLevelPlane) plane1 = NULL;
-        g_autoptr (DiskImage) image0 = random_image (rand, w, h, ch);
-        g_autoptr (DiskImage) image1 = disk_image_new (w, h, ch);
-        DiskFastLevelPlane *planes[2];
-        DiskImage *images[2] = { image0, image1 };
-        g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
-        g_autoptr (DiskFastWorkspace) workspace = disk_fast_workspace_new ();
-        g_autofree gfloat *radius = g_new (gfloat, w * h);
-        g_autofree gfloat *angle = g_new (gfloat, w * h);
-        g_autofree guint *bounds = g_new (guint, h + 1);
-        guint n;
-
-        disk_fast_levels_set_rows (levels, DISK_FAST_ROWS_HALF);
-        planes[0] = plane0 = disk_fast_level_plane_new (levels);
-        if (!disk_fast_half_rows_supported ()) {
-          g_assert_null (plane0);
-          g_test_message ("no binary16 rows on this CPU: no planes");
-          return;
-        }
-        planes[1] = plane1 = disk_fast_level_plane_new (levels);
-        g_assert_true (disk_fast_level_plane_serves (planes[0], levels));
-        for (i = 0; i < w * h; i++) {
-          radius[i] = i % 29 == 0 || i % 29 >= 25
-              ? (gfloat) g_rand_double_range (rand, 0.0, max_radius)
-              : radius[i - 1];
-          angle[i] = with_angle_levels ? (gfloat) (i % w) * 3.0f : 35.0f;
-        }
-        index = disk_fast_level_index_new (levels, 0, h);
-        disk_fast_level_index_fill_rows (index, radius, angle, 0, h);
-
-        /* the planes: filled and run in chunks, the last layer to `got` */
-        n = random_chunks (rand, 0, h, bounds);
-        for (c = 0; c < n; c++)
-          disk_fast_level_plane_fill_rows (planes[0], images[0], bounds[c],
-              bounds[c + 1]);
-        for (l = 0; l < n_layers; l++) {
-          const gboolean last = l + 1 == n_layers;
-
-          n = random_chunks (rand, 0, h, bounds);
-          for (c = n; c-- > 0;)
-            disk_fast_levels_layer_rows_plane (levels, l, index,
-                planes[l % 2], last ? NULL : planes[(l + 1) % 2],
-                last ? got : NULL, bounds[c], bounds[c + 1], workspace);
-        }
-        /* the float images, layer by layer */
-        for (l = 0; l < n_layers; l++) {
-          n = random_chunks (rand, 0, h, bounds);
-          for (c = 0; c < n; c++)
-            disk_fast_levels_layer_rows_indexed (levels, l, index,
-                images[l % 2], images[(l + 1) % 2], bounds[c],
-                bounds[c + 1], workspace);
-        }
-        g_test_message ("%s, height %u, %u channels: largest difference "
-            "%.3g", with_angle_levels ? "angle levels" : "exact angle", h,
-            ch, max_abs_diff (got, images[n_layers % 2]));
-        g_assert_cmpint (memcmp (got->data, images[n_layers % 2]->data,
-                sizeof (gfloat) * got->stride * h), ==, 0);
-      }
-}
-
 /* Level blending against its definition (disk-fast.h): each pixel the
  * bilinear blend of the uniform layers U at two neighbouring radius levels
  * k, k + 1 (k + t = radius / step) and, with angle levels, at each of them
@@ -1879,8 +1775,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/span2-offsets", test_span2_offsets);
   g_test_add_func ("/fast/levels-definition", test_levels_definition);
   g_test_add_func ("/fast/levels-half", test_levels_half);
-  g_test_add_func ("/fast/levels-plane-identical",
-      test_levels_plane_identical);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
   g_test_add_func ("/fast/levels-method", test_levels_method);
