@@ -1040,6 +1040,20 @@ test_levels_psnr (void)
     g_assert_cmpfloat (p_fast, >=, p_ref - 0.3);
     /* it really is another method, or this would test nothing */
     g_assert_cmpfloat (disk_mse (ref, fast), >, 0.0);
+    /* and as the element runs them for 8-bit video: rows in binary16 (and
+     * the lone-pixel kernel) where this CPU has them */
+    if (disk_fast_half_rows_supported ()) {
+      g_autoptr (DiskFastLevels) half = disk_fast_levels_new (basis, 1.0,
+          1.0, rs, as, cases[m].radius, w, h, 3);
+      g_autoptr (DiskImage) fast_half = NULL;
+      gdouble p_half;
+
+      disk_fast_levels_set_rows (half, DISK_FAST_ROWS_HALF);
+      fast_half = run_layers (basis, radius, angle, photo, half);
+      p_half = disk_image_psnr (dense, fast_half, 1.0);
+      g_test_message ("  binary16 rows: %.2f dB", p_half);
+      g_assert_cmpfloat (p_half, >=, p_ref - 0.3);
+    }
 
     /* two threads, two bands, one shared set of plans, each thread with a
      * workspace that a whole-frame call (another layer) has filled first */
