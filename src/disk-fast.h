@@ -24,7 +24,9 @@
  * (level-blended varying layers, reduced resolution) off;
  * DISK_FAST_REDUCTION=N forces a reduction factor;
  * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (pixels);
- * DISK_FAST_STREAM_ROWS=N sets the rows per step of disk_fast_plan_rows.
+ * DISK_FAST_STREAM_ROWS=N sets the rows per step of disk_fast_plan_rows;
+ * DISK_FAST_PIXEL=0 runs the levels' lone pixels through the span kernel
+ * instead of their own (disk-fast-pixel.c).
  */
 #ifndef __DISK_FAST_H__
 #define __DISK_FAST_H__
