@@ -14,8 +14,20 @@
  * disk_fast_pixel_blend_supported () says whether this CPU has them. */
 #include "disk-fast-private.h"
 
+#include <string.h>
+
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include <immintrin.h>
+
+/* 8 bytes from anywhere (the values are 2-byte aligned only). */
+static inline gint64
+load8 (const guint16 * p)
+{
+  gint64 v;
+
+  memcpy (&v, p, sizeof (v));
+  return v;
+}
 
 /* The 4 channels of reads k .. k + 3 (binary16), one vector of 16 floats. */
 #define LOAD4(k)                                                          \
@@ -23,8 +35,8 @@
     __m128i lo = _mm_loadl_epi64 ((const __m128i *) (base + off[k]));     \
     __m128i hi = _mm_loadl_epi64 ((const __m128i *) (base + off[k + 2])); \
                                                                           \
-    lo = _mm_insert_epi64 (lo, *(const gint64 *) (base + off[k + 1]), 1); \
-    hi = _mm_insert_epi64 (hi, *(const gint64 *) (base + off[k + 3]), 1); \
+    lo = _mm_insert_epi64 (lo, load8 (base + off[k + 1]), 1);             \
+    hi = _mm_insert_epi64 (hi, load8 (base + off[k + 3]), 1);             \
     _mm512_cvtph_ps (_mm256_inserti128_si256                              \
         (_mm256_castsi128_si256 (lo), hi, 1));                            \
   })
