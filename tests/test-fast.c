@@ -1507,7 +1507,8 @@ half_to_double (guint16 h)
 }
 
 /* The blending kernel (disk_fast_span2_blend(_half)) on one span, for
- * pixels of 1 to 4 channels, storing and accumulating, the reads all shared
+ * pixels of 1 to 4 channels, storing, accumulating and with pa NULL (a + pb
+ * (b - a)), the reads all shared
  * or cut at random into their three segments (shared, A's alone, B's
  * alone: the other sum's weight there must not count): within float
  * rounding of the blend in double, nothing written past the span. */
@@ -1529,7 +1530,7 @@ check_span2_blend (gboolean half, const gfloat * base, const guint16 * hbase,
     pb[j] = (gfloat) g_rand_double (rand);
   }
   for (ch = 1; ch <= 4; ch++)
-    for (acc = 0; acc < 2; acc++) {
+    for (acc = 0; acc < 3; acc++) {     /* storing, adding, pa NULL */
       if (ch > 1) {             /* the first channel count: all shared */
         n_both = g_rand_int_range (rand, 0, n + 1);
         n_first = g_rand_int_range (rand, 0, n - n_both + 1);
@@ -1538,10 +1539,12 @@ check_span2_blend (gboolean half, const gfloat * base, const guint16 * hbase,
         before[j] = o[j] = (gfloat) g_rand_double_range (rand, -1, 1);
       if (half)
         disk_fast_span2_blend_half (o, hbase, off, w0, w1, n_both, n_first,
-            n - n_both - n_first, len, pa, pb, ch, acc);
+            n - n_both - n_first, len, acc == 2 ? NULL : pa, pb, ch,
+            acc == 1);
       else
         disk_fast_span2_blend (o, base, off, w0, w1, n_both, n_first,
-            n - n_both - n_first, len, pa, pb, ch, acc);
+            n - n_both - n_first, len, acc == 2 ? NULL : pa, pb, ch,
+            acc == 1);
       for (j = 0; j < len; j++) {
         gdouble a = 0.0, b = 0.0, want;
         guint t;
@@ -1552,13 +1555,14 @@ check_span2_blend (gboolean half, const gfloat * base, const guint16 * hbase,
           if (t < n_both || t >= n_both + n_first)
             b += (gdouble) w1[t] * values[off[t] + (gssize) j];
         }
-        want = (acc ? before[j] : 0.0) + pa[j / ch] * a + pb[j / ch] * b;
+        want = acc == 2 ? a + pb[j / ch] * (b - a)
+            : (acc ? before[j] : 0.0) + pa[j / ch] * a + pb[j / ch] * b;
         if (fabs (o[j] - want) > 2e-6 * (scale + 1.0))
           g_error ("blend, %s, %u channels, %s, %u taps (%u shared, %u "
               "first), length %" G_GSIZE_FORMAT ", float %" G_GSIZE_FORMAT
               ": %.9g, in double %.9g", half ? "binary16" : "float", ch,
-              acc ? "adding" : "storing", n, n_both, n_first, len, j, o[j],
-              want);
+              acc == 2 ? "a + t (b - a)" : acc ? "adding" : "storing", n,
+              n_both, n_first, len, j, o[j], want);
       }
       g_assert_cmpfloat (o[len], ==, before[len]);
     }
