@@ -26,6 +26,7 @@ typedef struct
   const gfloat *radius, *angle;
   DiskFastLevels *levels;       /* NULL: exact */
   DiskFastLevelIndex *index;    /* with levels: the maps' index */
+  const guint8 *uniform;        /* exact: rows of one radius and angle */
   guint layer;
   const DiskImage *src;
   DiskImage *dst;
@@ -64,8 +65,8 @@ run_band (const Job * j, guint index, guint n)
         disk_fast_levels_layer_rows_indexed (j->levels, j->layer, j->index,
             j->src, j->dst, y0, y1, NULL);
       else
-        disk_fast_varying_layer_rows (j->basis, j->layer, j->radius,
-            j->angle, 1.0, 1.0, j->src, j->dst, y0, y1);
+        disk_fast_varying_layer_rows_marked (j->basis, j->layer, j->radius,
+            j->angle, j->uniform, 1.0, 1.0, j->src, j->dst, y0, y1);
       break;
   }
 }
@@ -234,6 +235,7 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
   const guint n = basis->entries[0]->n_layers;
   DiskImage *b;
   Job job = { 0, };
+  g_autofree guint8 *uniform = NULL;
   guint l;
 
   g_return_if_fail (disk_image_same_shape (in, out));
@@ -257,6 +259,13 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
     job.stage = STAGE_LEVEL_INDEX;
     job.dst = out;
     run_stage (&job, n_threads);
+  } else {
+    /* the rows of one radius and angle, once for every layer, as the
+     * element marks them */
+    uniform = g_new (guint8, in->height);
+    disk_fast_uniform_rows (radius, angle, in->width, 0, in->height,
+        uniform);
+    job.uniform = uniform;
   }
   b = get_scratch (0, in->width, in->height, in->channels);
   job.stage = STAGE_LAYER;

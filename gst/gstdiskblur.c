@@ -144,6 +144,7 @@ free_buffers (GstDiskBlur * self)
     g_clear_pointer (&self->small[p][1], disk_image_free);
     g_clear_pointer (&self->radius[p], g_free);
     g_clear_pointer (&self->angle[p], g_free);
+    g_clear_pointer (&self->uniform_rows[p], g_free);
     drop_levels (self, p);
   }
   self->maps_kept = FALSE;
@@ -533,6 +534,9 @@ run_task (gpointer data, guint index, guint n_tasks)
             GST_VIDEO_FRAME_WIDTH (job->in), GST_VIDEO_FRAME_HEIGHT (job->in),
             pl->width, pl->height, pl->sub_x, pl->sub_y, job->strength,
             job->angle_map, self->radius[p], self->angle[p], y0, y1);
+        /* once per change of maps, not once per layer (disk-fast.h) */
+        disk_fast_uniform_rows (self->radius[p], self->angle[p], pl->width,
+            y0, y1, self->uniform_rows[p]);
         break;
       case STAGE_LEVEL_INDEX:
         if (job->fill_index[p])
@@ -580,9 +584,10 @@ run_task (gpointer data, guint index, guint n_tasks)
                   job->layer, self->level_index[p], src, dst, y0, y1,
                   self->workspace[index]);
             else
-              disk_fast_varying_layer_rows (job->basis, job->layer,
-                  self->radius[p], self->angle[p], 1.0 / pl->sub_x,
-                  1.0 / pl->sub_y, src, dst, y0, y1);
+              disk_fast_varying_layer_rows_marked (job->basis,
+                  job->layer, self->radius[p], self->angle[p],
+                  self->uniform_rows[p], 1.0 / pl->sub_x, 1.0 / pl->sub_y,
+                  src, dst, y0, y1);
           }
         } else {
           if (reduced)
@@ -940,6 +945,7 @@ gst_disk_blur_set_info (GstVideoFilter * filter, GstCaps * incaps,
     self->work[p][1] = disk_image_new (pl->width, pl->height, pl->n_comps);
     self->radius[p] = g_new (gfloat, n);
     self->angle[p] = g_new (gfloat, n);
+    self->uniform_rows[p] = g_new0 (guint8, pl->height);
   }
   GST_DEBUG_OBJECT (self, "configured %s %dx%d, %u planes",
       GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_WIDTH (in_info),

@@ -63,6 +63,8 @@ struct _GstDiskBlur
   DiskImage *small[GST_VIDEO_MAX_PLANES][2];    /* the same, reduced size */
   gfloat *radius[GST_VIDEO_MAX_PLANES];         /* per-pixel radius, varying */
   gfloat *angle[GST_VIDEO_MAX_PLANES];          /* per-pixel angle, varying */
+  guint8 *uniform_rows[GST_VIDEO_MAX_PLANES];   /* rows of one radius and
+                                                 * angle in those maps */
   DiskFastLevels *levels[GST_VIDEO_MAX_PLANES]; /* level plans, varying:
                                                  * kept while the preset,
                                                  * radius and caps stay */

@@ -2154,11 +2154,44 @@ plan_cache_get (PlanCache * pc, Interp * ip, gfloat r, gfloat a,
   return plan;
 }
 
+/* A row of one radius and angle (tilt-shift, flat maps) is one run; a
+ * memcmp of the row against itself shifted by one pixel finds it fast
+ * (bitwise-equal parameters give bitwise-equal samples). */
+static gboolean
+row_is_uniform (const gfloat * r, const gfloat * a, gint width)
+{
+  return width > 0 && memcmp (r, r + 1, sizeof (gfloat) * (width - 1)) == 0
+      && (a == NULL || memcmp (a, a + 1, sizeof (gfloat) * (width - 1)) == 0);
+}
+
+void
+disk_fast_uniform_rows (const gfloat * radius, const gfloat * angle,
+    guint width, guint y_begin, guint y_end, guint8 * uniform)
+{
+  guint y;
+
+  g_return_if_fail (radius != NULL && uniform != NULL);
+  g_return_if_fail (y_begin <= y_end);
+  for (y = y_begin; y < y_end; y++)
+    uniform[y] = row_is_uniform (radius + (gsize) y * width,
+        angle != NULL ? angle + (gsize) y * width : NULL, (gint) width);
+}
+
 void
 disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat * radius, const gfloat * angle, gdouble scale_x,
     gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
     guint y_end)
+{
+  disk_fast_varying_layer_rows_marked (basis, layer, radius, angle, NULL,
+      scale_x, scale_y, in, out, y_begin, y_end);
+}
+
+void
+disk_fast_varying_layer_rows_marked (const DiskBasis * basis, guint layer,
+    const gfloat * radius, const gfloat * angle, const guint8 * uniform,
+    gdouble scale_x, gdouble scale_y, const DiskImage * in, DiskImage * out,
+    guint y_begin, guint y_end)
 {
   const guint n = basis->entries[0]->n_samples[layer];
   const gint width = in->width;
@@ -2182,12 +2215,8 @@ disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat *r = radius + (gsize) y * width;
     const gfloat *a = angle ? angle + (gsize) y * width : zeros;
     gfloat *o = disk_image_pixel (out, 0, y);
-    /* A row of one radius and angle (tilt-shift, flat maps) is one run;
-     * memcmp of the row against itself shifted by one pixel finds it fast
-     * (bitwise-equal parameters give bitwise-equal samples). */
-    const gboolean one_run = width > 0
-        && memcmp (r, r + 1, sizeof (gfloat) * (width - 1)) == 0
-        && memcmp (a, a + 1, sizeof (gfloat) * (width - 1)) == 0;
+    const gboolean one_run = uniform != NULL ? uniform[y] != 0
+        : row_is_uniform (r, angle != NULL ? a : NULL, width);
     gint x = 0;
 
     while (x < width) {

@@ -153,6 +153,20 @@ void disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
     const gfloat * radius, const gfloat * angle, gdouble scale_x,
     gdouble scale_y, const DiskImage * in, DiskImage * out, guint y_begin,
     guint y_end);
+/* Whether each row y_begin <= y < y_end of the maps (`width` pixels a row)
+ * holds one radius and one angle throughout: uniform[y] 1 or 0. Each call
+ * of disk_fast_varying_layer_rows scans its rows for this; with the maps
+ * kept for every layer of a frame, and often frame after frame, it is
+ * worked out once (on 1080p tilt-shift the scans were a tenth of the
+ * frame). */
+void disk_fast_uniform_rows (const gfloat * radius, const gfloat * angle,
+    guint width, guint y_begin, guint y_end, guint8 * uniform);
+/* disk_fast_varying_layer_rows with the maps' rows marked by
+ * disk_fast_uniform_rows (NULL: scanned): the same values, bit for bit. */
+void disk_fast_varying_layer_rows_marked (const DiskBasis * basis,
+    guint layer, const gfloat * radius, const gfloat * angle,
+    const guint8 * uniform, gdouble scale_x, gdouble scale_y,
+    const DiskImage * in, DiskImage * out, guint y_begin, guint y_end);
 
 /* disk_effect_fill_rows with the same values, bit for bit, computed faster:
  * tilt-shift takes the sine and cosine of its focus angle once per call

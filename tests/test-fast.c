@@ -448,7 +448,9 @@ random_basis (GRand * rand, gdouble reach)
 
 /* Varying layers: parameters constant along long runs (fast runs), others
  * changing every pixel (per-pixel gather), with and without angles and at
- * chroma scales, against the reference's per-pixel gather. */
+ * chroma scales, against the reference's per-pixel gather; and with the
+ * rows of one radius and angle marked beforehand
+ * (disk_fast_uniform_rows), the same bits as without. */
 static void
 test_varying_matches_reference (void)
 {
@@ -460,8 +462,8 @@ test_varying_matches_reference (void)
   static const gdouble scales[][2] = { {1.0, 1.0}, {0.5, 0.5}, {0.5, 1.0} };
   guint x, y, ch, s, use_angle;
 
-  /* Rows 0-9: one radius per row; 10-19: runs of 20 with a changing angle;
-   * 20-28: every pixel its own radius and angle. */
+  /* Rows 0-9: one radius per row; 10-19: runs of 20 with a changing angle
+   * (row 10 one radius); 20-28: every pixel its own radius and angle. */
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++) {
       gsize p = (gsize) y * w + x;
@@ -470,7 +472,8 @@ test_varying_matches_reference (void)
         radius[p] = 0.9f * y;
         angle[p] = 30.0f;
       } else if (y < 20) {
-        radius[p] = 3.0f + (x / 20);
+        /* row 10: one radius, the angle changing */
+        radius[p] = y == 10 ? 3.0f : 3.0f + (x / 20);
         angle[p] = 10.0f * (x / 20);
       } else {
         radius[p] = (gfloat) g_rand_double_range (rand, 0.0, 11.0);
@@ -484,6 +487,8 @@ test_varying_matches_reference (void)
         g_autoptr (DiskImage) in = random_image (rand, w, h, ch);
         g_autoptr (DiskImage) want = disk_image_new (w, h, ch);
         g_autoptr (DiskImage) got = disk_image_new (w, h, ch);
+        g_autoptr (DiskImage) marked = disk_image_new (w, h, ch);
+        guint8 uniform[29];
         guint l;
 
         for (l = 0; l < 2; l++) {
@@ -501,6 +506,22 @@ test_varying_matches_reference (void)
               use_angle ? angle : NULL, scales[s][0], scales[s][1], in, got,
               20, h);
           g_assert_cmpfloat (max_abs_diff (want, got), <=, 1e-5);
+          /* the rows marked once: the same bits */
+          disk_fast_uniform_rows (radius, use_angle ? angle : NULL, w, 0, 12,
+              uniform);
+          disk_fast_uniform_rows (radius, use_angle ? angle : NULL, w, 12, h,
+              uniform);
+          for (y = 0; y < h; y++)
+            g_assert_cmpuint (uniform[y], ==, y < 10 || (y == 10
+                    && !use_angle));
+          disk_fast_varying_layer_rows_marked (basis, l, radius,
+              use_angle ? angle : NULL, uniform, scales[s][0], scales[s][1],
+              in, marked, 0, 13);
+          disk_fast_varying_layer_rows_marked (basis, l, radius,
+              use_angle ? angle : NULL, uniform, scales[s][0], scales[s][1],
+              in, marked, 13, h);
+          g_assert_cmpint (memcmp (got->data, marked->data,
+                  sizeof (gfloat) * got->stride * h), ==, 0);
         }
       }
 }

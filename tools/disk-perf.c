@@ -35,6 +35,7 @@ typedef struct
   guint sub[MAX_PLANES];        /* subsampling of each plane (1 or 2) */
   DiskImage *work[MAX_PLANES][2];
   gfloat *radius[MAX_PLANES], *angle[MAX_PLANES];
+  guint8 *uniform[MAX_PLANES];  /* rows of one radius and angle */
   DiskFastPlan *plan[MAX_PLANES];
   DiskComplex *complex[MAX_PLANES];
   guint reduction[MAX_PLANES];  /* fast uniform path at large radii */
@@ -93,6 +94,9 @@ run_band (Job * job, guint index, guint n)
           (&job->params, job->frame_width, job->frame_height, src->width,
           src->height, f->sub[p], f->sub[p], job->map, NULL, f->radius[p],
           f->angle[p], y0, y1);
+      /* marked once per frame, as the element does */
+      disk_fast_uniform_rows (f->radius[p], f->angle[p], src->width, y0, y1,
+          f->uniform[p]);
     } else if (job->stage == STAGE_LEVEL_INDEX) {
       if (f->index[p] != NULL)
         disk_fast_level_index_fill_rows (f->index[p], f->radius[p],
@@ -124,8 +128,9 @@ run_band (Job * job, guint index, guint n)
         disk_fast_levels_layer_rows_indexed (f->levels[p], job->layer,
             f->index[p], src, dst, y0, y1, job->workspace[index]);
       else
-        disk_fast_varying_layer_rows (job->basis, job->layer, f->radius[p],
-            f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src, dst, y0, y1);
+        disk_fast_varying_layer_rows_marked (job->basis, job->layer,
+            f->radius[p], f->angle[p], f->uniform[p], 1.0 / f->sub[p],
+            1.0 / f->sub[p], src, dst, y0, y1);
     } else if (job->params.mode != DISK_EFFECT_UNIFORM) {
       disk_filter_varying_layer_rows_scaled (job->basis, job->layer,
           f->radius[p], f->angle[p], 1.0 / f->sub[p], 1.0 / f->sub[p], src,
@@ -445,6 +450,7 @@ main (int argc, char **argv)
     frame.work[p][1] = disk_image_new (w, h, chans[p]);
     frame.radius[p] = g_new (gfloat, (gsize) w * h);
     frame.angle[p] = g_new (gfloat, (gsize) w * h);
+    frame.uniform[p] = g_new0 (guint8, h);
   }
 
   job.frame = &frame;
@@ -499,6 +505,7 @@ main (int argc, char **argv)
     disk_image_free (frame.work[p][0]);
     disk_image_free (frame.work[p][1]);
     g_free (frame.radius[p]);
+    g_free (frame.uniform[p]);
     g_free (frame.angle[p]);
     disk_fast_level_index_free (frame.index[p]);
     disk_fast_levels_free (frame.levels[p]);
