@@ -103,28 +103,55 @@ gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
   /* Every format above with alpha keeps it beside colour components in one
    * memory plane, so there is room for one more work plane. */
   g_assert (n_memory < GST_VIDEO_MAX_PLANES);
-  layout->n_planes = n_memory;
   layout->rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
   layout->pad_byte = -1;
   for (p = 0; p < GST_VIDEO_MAX_PLANES; p++)
     layout->planes[p].alpha_plane = -1;
 
+  /* Colour components of one size and depth share a work plane, whichever
+   * memory planes hold them (I420's U and V, Y444's Y, U and V): the
+   * varying layers pay per run of pixels, and a run of two or three
+   * channels costs little more than one of a single channel
+   * (docs/PERFORMANCE.md, eleventh pass). Then alpha, a work plane of its
+   * own beside the colour plane of its memory plane. */
   for (c = 0; c < GST_VIDEO_INFO_N_COMPONENTS (info); c++) {
-    GstDiskBlurPlane *plane;
+    const guint sub_x = 1u << GST_VIDEO_FORMAT_INFO_W_SUB (finfo, c);
+    const guint sub_y = 1u << GST_VIDEO_FORMAT_INFO_H_SUB (finfo, c);
+    GstDiskBlurPlane *plane = NULL;
 
-    p = GST_VIDEO_FORMAT_INFO_PLANE (finfo, c);
-    if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo) && c == GST_VIDEO_COMP_A) {
-      layout->planes[p].alpha_plane = layout->n_planes;
+    if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo) && c == GST_VIDEO_COMP_A)
+      continue;
+    for (p = 0; p < layout->n_planes && plane == NULL; p++)
+      if (layout->planes[p].sub_x == sub_x
+          && layout->planes[p].sub_y == sub_y
+          && GST_VIDEO_FORMAT_INFO_DEPTH (finfo, layout->planes[p].comps[0])
+          == GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c))
+        plane = &layout->planes[p];
+    if (plane == NULL)
       plane = &layout->planes[layout->n_planes++];
-      plane->alpha_only = TRUE;
-    } else {
-      plane = &layout->planes[p];
-    }
     plane->comps[plane->n_comps++] = c;
     plane->width = GST_VIDEO_INFO_COMP_WIDTH (info, c);
     plane->height = GST_VIDEO_INFO_COMP_HEIGHT (info, c);
-    plane->sub_x = 1u << GST_VIDEO_FORMAT_INFO_W_SUB (finfo, c);
-    plane->sub_y = 1u << GST_VIDEO_FORMAT_INFO_H_SUB (finfo, c);
+    plane->sub_x = sub_x;
+    plane->sub_y = sub_y;
+  }
+  if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo)) {
+    const guint a = GST_VIDEO_COMP_A;
+    GstDiskBlurPlane *plane;
+
+    for (p = 0; p < layout->n_planes; p++)
+      if (GST_VIDEO_FORMAT_INFO_PLANE (finfo, layout->planes[p].comps[0])
+          == GST_VIDEO_FORMAT_INFO_PLANE (finfo, a))
+        break;
+    g_assert (p < layout->n_planes);
+    layout->planes[p].alpha_plane = layout->n_planes;
+    plane = &layout->planes[layout->n_planes++];
+    plane->alpha_only = TRUE;
+    plane->comps[plane->n_comps++] = a;
+    plane->width = GST_VIDEO_INFO_COMP_WIDTH (info, a);
+    plane->height = GST_VIDEO_INFO_COMP_HEIGHT (info, a);
+    plane->sub_x = 1u << GST_VIDEO_FORMAT_INFO_W_SUB (finfo, a);
+    plane->sub_y = 1u << GST_VIDEO_FORMAT_INFO_H_SUB (finfo, a);
   }
 
   /* RGBx-like: three 8-bit components in a 4-byte pixel. */
@@ -559,6 +586,8 @@ typedef enum
   PATH_BYTES,                   /* 8-bit components, one pixel stride */
   PATH_CONTIG,                  /* 8-bit bytes = the image's floats in order */
   PATH_PX4,                     /* 8-bit 3 colours (+ alpha or pad) in 4 bytes */
+  PATH_PLANES,                  /* 8-bit components, each in a memory plane
+                                 * of its own (I420's U and V) */
 } Path;
 
 typedef struct
@@ -613,6 +642,8 @@ plane_path (const GstDiskBlurLayout * layout, const GstDiskBlurPlane * pl,
           path.shift[3] = byte_shift (k);
   } else if (path.alpha_comp < 0 && ps == (gint) n && in_order) {
     path.path = PATH_CONTIG;
+  } else if (path.alpha_comp < 0 && ps == 1 && n > 1) {
+    path.path = PATH_PLANES;
   } else {
     path.path = PATH_BYTES;
   }
@@ -634,6 +665,37 @@ plane_row (const GstVideoFrame * frame, guint c, guint y)
 
   return (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (frame, p)
       + (gsize) y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, p);
+}
+
+/* Components each in a memory plane of their own (PATH_PLANES), row y:
+ * each converted as a contiguous row into `row` (width floats), then
+ * interleaved into the image's pixels; and back. */
+static void
+unpack_planes (const GstDiskBlurPlane * pl, const GstVideoFrame * frame,
+    guint y, gfloat * row, gfloat * out)
+{
+  const guint n = pl->n_comps;
+  guint k, x;
+
+  for (k = 0; k < n; k++) {
+    unpack_contig (comp_row (frame, pl->comps[k], y), row, pl->width);
+    for (x = 0; x < pl->width; x++)
+      out[(gsize) x * n + k] = row[x];
+  }
+}
+
+static void
+pack_planes (const GstDiskBlurPlane * pl, const gfloat * in,
+    GstVideoFrame * frame, guint y, gfloat * row)
+{
+  const guint n = pl->n_comps;
+  guint k, x;
+
+  for (k = 0; k < n; k++) {
+    for (x = 0; x < pl->width; x++)
+      row[x] = in[(gsize) x * n + k];
+    pack_contig (row, comp_row (frame, pl->comps[k], y), pl->width);
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -754,6 +816,7 @@ gst_disk_blur_unpack_rows_to (const GstDiskBlurLayout * layout, guint plane,
   const guint n = pl->n_comps;
   const gboolean coding = linear_light && layout->rgb;
   const gfloat *srgb = coding ? srgb_table_8 () : NULL;
+  g_autofree gfloat *row = NULL;
   PlanePath path;
   gboolean opaque = TRUE;
   guint y;
@@ -763,6 +826,8 @@ gst_disk_blur_unpack_rows_to (const GstDiskBlurLayout * layout, guint plane,
   g_return_val_if_fail ((pl->alpha_plane >= 0) == (alpha_rows != NULL), TRUE);
 
   path = plane_path (layout, pl, frame, coding);
+  if (path.path == PATH_PLANES)
+    row = g_new (gfloat, pl->width);
   for (y = y_begin; y < y_end; y++) {
     gfloat *out = rows + (gsize) (y - y_begin) * stride;
     gfloat *aout = alpha_rows != NULL ?
@@ -772,6 +837,9 @@ gst_disk_blur_unpack_rows_to (const GstDiskBlurLayout * layout, guint plane,
       case PATH_CONTIG:
         unpack_contig (comp_row (frame, pl->comps[0], y), out,
             (gsize) pl->width * n);
+        break;
+      case PATH_PLANES:
+        unpack_planes (pl, frame, y, row, out);
         break;
       case PATH_PX4:
         opaque &= unpack_px4 (plane_row (frame, pl->comps[0], y), out, aout,
@@ -921,6 +989,8 @@ gst_disk_blur_pack_rows_from (const GstDiskBlurLayout * layout, guint plane,
   if (path.path == PATH_GENERAL) {
     row = g_new (gfloat, (gsize) pl->width * n);
     arow = g_new (gfloat, pl->width);
+  } else if (path.path == PATH_PLANES) {
+    row = g_new (gfloat, pl->width);
   }
 
   for (y = y_begin; y < y_end; y++) {
@@ -932,6 +1002,9 @@ gst_disk_blur_pack_rows_from (const GstDiskBlurLayout * layout, guint plane,
       case PATH_CONTIG:
         pack_contig (in, comp_row (frame, pl->comps[0], y),
             (gsize) pl->width * n);
+        break;
+      case PATH_PLANES:
+        pack_planes (pl, in, frame, y, row);
         break;
       case PATH_PX4:
         /* Writes the pad byte of RGBx-like formats too. */

@@ -1,10 +1,12 @@
 /* diskblur: the video formats the element accepts, and unpacking a frame into
  * float DiskImage planes and packing it back, each format in its own layout.
  *
- * Every memory plane becomes one work image holding that plane's colour
- * components in component order (R, G, B for RGB formats whatever their byte
- * order; Y, U, V for YUV): packed RGB is one 3-channel image, I420 three
- * 1-channel images, NV12 a Y image and a 2-channel UV image. Alpha, where
+ * The colour components of one size and depth share one work image, in
+ * component order (R, G, B for RGB formats whatever their byte order; Y, U,
+ * V for YUV), whichever memory planes hold them: packed RGB and Y444 are
+ * one 3-channel image, I420 and NV12 alike a Y image and a 2-channel UV
+ * image. (The varying layers cost per run of pixels, and a run of two or
+ * three channels costs little more than one of one.) Alpha, where
  * there is one, gets a 1-channel work plane of its own, after the others:
  * the element filters it like any plane, except when every alpha of the
  * frame is the maximum, when it need not be filtered at all (the layers'
@@ -46,8 +48,9 @@ struct _GstDiskBlurPlane
 
 struct _GstDiskBlurLayout
 {
-  guint n_planes;               /* work planes: the memory planes in order,
-                                 * then the alpha plane if any */
+  guint n_planes;               /* work planes: the colour components
+                                 * grouped by size, in order of their first
+                                 * component, then the alpha plane if any */
   GstDiskBlurPlane planes[GST_VIDEO_MAX_PLANES];
   gboolean rgb;                 /* components 0..2 are R, G, B */
   gint pad_byte;                /* byte in a 4-byte pixel no component uses
