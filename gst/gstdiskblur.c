@@ -534,9 +534,14 @@ run_task (gpointer data, guint index, guint n_tasks)
             GST_VIDEO_FRAME_WIDTH (job->in), GST_VIDEO_FRAME_HEIGHT (job->in),
             pl->width, pl->height, pl->sub_x, pl->sub_y, job->strength,
             job->angle_map, self->radius[p], self->angle[p], y0, y1);
-        /* once per change of maps, not once per layer (disk-fast.h) */
-        disk_fast_uniform_rows (self->radius[p], self->angle[p], pl->width,
-            y0, y1, self->uniform_rows[p]);
+        /* for the exact layers, once per change of maps, not once per
+         * layer (disk-fast.h); level-blended planes have their index, and
+         * their marks say "not known" (0: rows scanned), never stale */
+        if (job->levels[p] == NULL)
+          disk_fast_uniform_rows (self->radius[p], self->angle[p], pl->width,
+              y0, y1, self->uniform_rows[p]);
+        else
+          memset (self->uniform_rows[p] + y0, 0, y1 - y0);
         break;
       case STAGE_LEVEL_INDEX:
         if (job->fill_index[p])

@@ -162,7 +162,9 @@ void disk_fast_varying_layer_rows (const DiskBasis * basis, guint layer,
 void disk_fast_uniform_rows (const gfloat * radius, const gfloat * angle,
     guint width, guint y_begin, guint y_end, guint8 * uniform);
 /* disk_fast_varying_layer_rows with the maps' rows marked by
- * disk_fast_uniform_rows (NULL: scanned): the same values, bit for bit. */
+ * disk_fast_uniform_rows (NULL: scanned): the same values, bit for bit. A
+ * mark 0 is always safe (the row's runs are found as they come); a mark 1
+ * on a row that is not uniform is not. */
 void disk_fast_varying_layer_rows_marked (const DiskBasis * basis,
     guint layer, const gfloat * radius, const gfloat * angle,
     const guint8 * uniform, gdouble scale_x, gdouble scale_y,
