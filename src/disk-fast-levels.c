@@ -1391,12 +1391,13 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   if (workspace == NULL)
     workspace = own = disk_fast_workspace_new ();
   band_rows = (gsize) (y_end - y_begin) + 2 * (gsize) by;
-  /* and 4 values more: a lone pixel's reads load 4 values, with 3
-   * channels one past the pixel (disk_fast_pixel_blend_half) */
+  /* and room for a lone pixel's reads past the band's last value (set,
+   * though their lane is dropped) */
   band = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_BAND,
-      value_bytes * (band_rows * levels->padded_stride + 4));
+      value_bytes * (band_rows * levels->padded_stride
+          + DISK_FAST_PIXEL_SLACK));
   memset (band + value_bytes * band_rows * levels->padded_stride, 0,
-      4 * value_bytes);
+      DISK_FAST_PIXEL_SLACK * value_bytes);
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
   /* w and w2 with room for the blending kernel's reads past a run */
   tmp = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,

@@ -81,10 +81,13 @@ void disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
  * (disk-fast-pixel.c): o[c] = sum_i (w0[i] + t d[i]) base[off[i] + c] for
  * 0 <= c < ch, d = w1 - w0. n is a multiple of DISK_FAST_PIXEL_READS (pad
  * with offset 0 and weights 0); each read loads 4 binary16 values at
- * base + off[i], with 3 channels one past the pixel: leave room. Only
+ * base + off[i], with 3 channels one past the pixel: leave
+ * DISK_FAST_PIXEL_SLACK values of room. Only
  * where disk_fast_pixel_blend_supported (): AVX-512 with F16C, and
  * DISK_FAST_PIXEL is not 0. */
 #define DISK_FAST_PIXEL_READS 16
+/* Values a lone pixel's reads may load past its last channel. */
+#define DISK_FAST_PIXEL_SLACK 1
 gboolean disk_fast_pixel_blend_supported (void);
 void disk_fast_pixel_blend_half (gfloat * o, const guint16 * base,
     const gssize * off, const gfloat * w0, const gfloat * d, guint n,
