@@ -94,9 +94,10 @@ run_band (Job * job, guint index, guint n)
           (&job->params, job->frame_width, job->frame_height, src->width,
           src->height, f->sub[p], f->sub[p], job->map, NULL, f->radius[p],
           f->angle[p], y0, y1);
-      /* marked once per frame, as the element does */
-      disk_fast_uniform_rows (f->radius[p], f->angle[p], src->width, y0, y1,
-          f->uniform[p]);
+      /* marked once per frame for the exact layers, as the element does */
+      if (job->fast && f->method == DISK_FAST_VARYING_EXACT)
+        disk_fast_uniform_rows (f->radius[p], f->angle[p], src->width, y0,
+            y1, f->uniform[p]);
     } else if (job->stage == STAGE_LEVEL_INDEX) {
       if (f->index[p] != NULL)
         disk_fast_level_index_fill_rows (f->index[p], f->radius[p],
@@ -225,10 +226,10 @@ run_frame (Job * job, guint n_threads, guint n_layers)
     gboolean angle_varies = job->params.mode == DISK_EFFECT_SPIN
         || job->params.mode == DISK_EFFECT_ZOOM;
 
-    job->stage = STAGE_MAPS;
-    run_stage (job, n_threads);
     f->method = disk_fast_varying_method (job->params.mode, angle_varies,
         job->params.radius, &radius_step, &angle_step);
+    job->stage = STAGE_MAPS;
+    run_stage (job, n_threads);
     for (p = 0; p < f->n_planes; p++) {
       const DiskImage *plane = f->work[p][0];
 
