@@ -684,6 +684,23 @@ make_quad_plan (const LevelPlan * const plans[4])
   return quad;
 }
 
+/* Runs ahead of its kernel that a quad plan is fetched, and the bytes of
+ * it fetched (the struct and its first reads; the hardware's prefetcher
+ * follows on from there). */
+#define QUAD_AHEAD 2
+#define QUAD_PREFETCH_BYTES 1024
+
+static inline void
+prefetch_quad (const QuadPlan * quad)
+{
+  guint b;
+
+  if (quad == NULL)
+    return;
+  for (b = 0; b < QUAD_PREFETCH_BYTES; b += 64)
+    __builtin_prefetch ((const guint8 *) quad + b);
+}
+
 /* The four levels of a run at radius level k, angle level a0 there and a1
  * at k + 1, fused; NULL where a1 is outside a0's window (QUAD_WINDOW). */
 static const QuadPlan *
@@ -1366,6 +1383,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
   gsize tmp_bytes, band_rows;
   gboolean fused, quads;
+  const QuadPlan **row_quads;
   Interp ip;
   guint y;
   gint by;                      /* the layer's reach: rows above and below */
@@ -1399,12 +1417,15 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   memset (band + value_bytes * band_rows * levels->padded_stride, 0,
       DISK_FAST_PIXEL_SLACK * value_bytes);
   tmp_bytes = sizeof (gfloat) * (gsize) width * ch;
-  /* w and w2 with room for the blending kernel's reads past a run */
+  /* w and w2 with room for the blending kernel's reads past a run; then a
+   * row's quad plans */
   tmp = disk_fast_workspace_block (workspace, DISK_FAST_BLOCK_LEVELS_ROW,
-      2 * tmp_bytes + sizeof (gfloat) * (2 * (gsize) width + 32));
+      2 * tmp_bytes + sizeof (gfloat) * (2 * (gsize) width + 32)
+      + sizeof (gpointer) * (gsize) width);
   tmp2 = tmp + (gsize) width * ch;      /* the second level of a pair */
   w = tmp2 + (gsize) width * ch;        /* a run's weights of one level */
   w2 = w + width + 16;                  /* and of the pair's second */
+  row_quads = (const QuadPlan **) (w2 + width + 16);
   if (levels->half)
     pad_band_half (levels, by, in, y_begin, y_end, (guint16 *) band);
   else
@@ -1427,6 +1448,22 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
     gfloat *o = disk_image_pixel (out, 0, y);
     guint r;
 
+    /* Spin and zoom keep tens of thousands of quad plans, and the runs of
+     * a row meet a different one each, mostly out of the caches (the
+     * lookup and the plan's first read were a fifth of a frame): looked
+     * up for the whole row first, so that their misses overlap, and each
+     * plan fetched QUAD_AHEAD runs before its kernel reads it. */
+    if (quads)
+      for (r = 0; r < runs->n; r++) {
+        const LevelRun *run = &runs->runs[r];
+
+        row_quads[r] = (run->used & 3) != 0 && (run->used & 12) != 0 ?
+            quad_plan (levels, layer, &ip, samples, run->k, run->a0,
+            run->a1) : NULL;
+        if (row_quads[r] != NULL)
+          __builtin_prefetch (row_quads[r]);
+      }
+
     for (r = 0; r < runs->n; r++) {
       const LevelRun *run = &runs->runs[r];
       const gint x = run->x, end = run->end;
@@ -1438,16 +1475,14 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
           && run_exact (levels, layer, &ip, samples, run, t, centre, o, tmp,
               tmp2, fused))
         continue;
-      /* four levels in one pass where both radius levels weigh */
-      if (quads && (run->used & 3) != 0 && (run->used & 12) != 0) {
-        const QuadPlan *quad = quad_plan (levels, layer, &ip, samples,
-            run->k, run->a0, run->a1);
-
-        if (quad != NULL) {
-          span4_blend_level (levels, o, centre, at, quad, t + x, s0 + x,
-              s1 + x, len);
-          continue;
-        }
+      if (quads && r + QUAD_AHEAD < runs->n)
+        prefetch_quad (row_quads[r + QUAD_AHEAD]);
+      /* four levels in one pass where both radius levels weigh (the
+       * quads' NULL: the row's others) */
+      if (quads && row_quads[r] != NULL) {
+        span4_blend_level (levels, o, centre, at, row_quads[r], t + x,
+            s0 + x, s1 + x, len);
+        continue;
       }
       /* radius level k, then k + 1: each with its two angle levels
        * (one with exact angles), both in one pass where both weigh */
