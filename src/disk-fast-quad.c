@@ -17,11 +17,46 @@
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #include "disk-fast-avx512.h"
 
+/* The vector loops below run 1 to 4 times: unrolled, their sums stay in
+ * registers. */
+#define UNROLL _Pragma ("GCC unroll 4")
+
+/* Four sums of NV (1 to 4) vectors from float j on: each level's sum over
+ * the taps in order, whichever pass the float falls in (its bits do not
+ * depend on where its run starts or ends). Then STORE4. */
+#define SPAN4_CHUNK(LDV, LDM, NV)                                         \
+  {                                                                       \
+    __m512 a[4], b[4], c[4], d[4];                                        \
+    guint i, v;                                                           \
+                                                                          \
+    UNROLL for (v = 0; v < NV; v++)                                       \
+      a[v] = b[v] = c[v] = d[v] = _mm512_setzero_ps ();                   \
+    for (i = 0; i < n; i++) {                                             \
+      const __m512 w0 = _mm512_set1_ps (w[4 * i]);                        \
+      const __m512 w1 = _mm512_set1_ps (w[4 * i + 1]);                    \
+      const __m512 w2 = _mm512_set1_ps (w[4 * i + 2]);                    \
+      const __m512 w3 = _mm512_set1_ps (w[4 * i + 3]);                    \
+      const ELEM *s = base + off[i] + j;                                  \
+                                                                          \
+      UNROLL for (v = 0; v < NV; v++) {                                   \
+        const __m512 x = v + 1 < NV ? LDV (s + 16 * v)                    \
+            : LDM (s + 16 * v, last);                                     \
+                                                                          \
+        a[v] = _mm512_fmadd_ps (w0, x, a[v]);                             \
+        b[v] = _mm512_fmadd_ps (w1, x, b[v]);                             \
+        c[v] = _mm512_fmadd_ps (w2, x, c[v]);                             \
+        d[v] = _mm512_fmadd_ps (w3, x, d[v]);                             \
+      }                                                                   \
+    }                                                                     \
+    UNROLL for (v = 0; v < NV; v++)                                       \
+      STORE4 (16 * v, a[v], b[v], c[v], d[v]);                            \
+  }
+
 /* o = (1 - t) ((1 - s0) A + s0 B) + t ((1 - s1) C + s1 D) for the 16
  * floats from j + OFF, stored under `last` where they end the run; t, s0
  * and s1 per pixel, spread over its channels (SPREAD: the 16 values from
  * p, lane l taking pixel lanes[l]). The same products and order as the
- * levels' weights (disk_blend4). */
+ * levels' weights in disk-fast-levels.c (level_weight). */
 #define SPREAD(p)                                                         \
   _mm512_castsi512_ps (_mm512_permutexvar_epi32 (lanes,                   \
           _mm512_castps_si512 (_mm512_loadu_ps (p))))
@@ -30,9 +65,16 @@
     const gsize jj = j + (OFF), px = disk_fast_div_ch (jj, ch);           \
     const __m512i lanes =                                                 \
         _mm512_loadu_si512 (disk_fast_spread_lanes[ch][jj - px * ch]);    \
-    const __m512 p = disk_blend4 (A, B, C, D, SPREAD (t + px),            \
-        SPREAD (s0 + px), SPREAD (s1 + px));                              \
+    const __m512 one = _mm512_set1_ps (1.0f);                             \
+    const __m512 tt = SPREAD (t + px), u0 = SPREAD (s0 + px);             \
+    const __m512 u1 = SPREAD (s1 + px), r = _mm512_sub_ps (one, tt);      \
+    __m512 p, q;                                                          \
                                                                           \
+    p = _mm512_mul_ps (_mm512_mul_ps (r, _mm512_sub_ps (one, u0)), A);    \
+    p = _mm512_fmadd_ps (_mm512_mul_ps (r, u0), B, p);                    \
+    q = _mm512_mul_ps (_mm512_mul_ps (tt, _mm512_sub_ps (one, u1)), C);   \
+    q = _mm512_fmadd_ps (_mm512_mul_ps (tt, u1), D, q);                   \
+    p = _mm512_add_ps (p, q);                                             \
     if (jj + 16 <= len)                                                   \
       _mm512_storeu_ps (o + jj, p);                                       \
     else                                                                  \

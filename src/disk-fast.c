@@ -907,6 +907,82 @@ SPAN2_FULL_BODY (v16f, v16f_u, 16, v8f, v8f_u, 8)
     if (NV > 3)                                                           \
       S##3 = _mm512_fmadd_ps (u, LDM (s + 48, last), S##3);               \
   }
+/* One or two vectors: too few sums to hide the multiply-add latency, so
+ * even and odd taps go to separate accumulators, added at the end (the
+ * shared reads; then one sum's alone, its even and odd taps likewise). */
+#define SPAN2_CHUNK_512_SPLIT(LDV, LDM, NV)                               \
+  {                                                                       \
+    __m512 a0 = _mm512_setzero_ps (), a1 = a0, c0 = a0, c1 = a0;          \
+    __m512 b0 = a0, b1 = a0, d0 = a0, d1 = a0;                            \
+    guint i;                                                              \
+                                                                          \
+    for (i = 0; i + 2 <= n_both; i += 2) {                                \
+      const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
+      const __m512 p = _mm512_set1_ps (w0[i + 1]);                        \
+      const __m512 q = _mm512_set1_ps (w1[i + 1]);                        \
+      const ELEM *s = base + off[i] + j, *t = base + off[i + 1] + j;      \
+      __m512 x, y;                                                        \
+                                                                          \
+      x = NV > 1 ? LDV (s) : LDM (s, last);                               \
+      y = NV > 1 ? LDV (t) : LDM (t, last);                               \
+      a0 = _mm512_fmadd_ps (u, x, a0);                                    \
+      b0 = _mm512_fmadd_ps (v, x, b0);                                    \
+      c0 = _mm512_fmadd_ps (p, y, c0);                                    \
+      d0 = _mm512_fmadd_ps (q, y, d0);                                    \
+      if (NV > 1) {                                                       \
+        x = LDM (s + 16, last);                                           \
+        y = LDM (t + 16, last);                                           \
+        a1 = _mm512_fmadd_ps (u, x, a1);                                  \
+        b1 = _mm512_fmadd_ps (v, x, b1);                                  \
+        c1 = _mm512_fmadd_ps (p, y, c1);                                  \
+        d1 = _mm512_fmadd_ps (q, y, d1);                                  \
+      }                                                                   \
+    }                                                                     \
+    if (i < n_both) {                                                     \
+      const __m512 u = _mm512_set1_ps (w0[i]), v = _mm512_set1_ps (w1[i]); \
+      const ELEM *s = base + off[i] + j;                                  \
+      __m512 x;                                                           \
+                                                                          \
+      x = NV > 1 ? LDV (s) : LDM (s, last);                               \
+      a0 = _mm512_fmadd_ps (u, x, a0);                                    \
+      b0 = _mm512_fmadd_ps (v, x, b0);                                    \
+      if (NV > 1) {                                                       \
+        x = LDM (s + 16, last);                                           \
+        a1 = _mm512_fmadd_ps (u, x, a1);                                  \
+        b1 = _mm512_fmadd_ps (v, x, b1);                                  \
+      }                                                                   \
+      i++;                                                                \
+    }                                                                     \
+    SPAN2_ONE_SPLIT_512 (LDV, LDM, NV, w0, a, c, n_both + n_first);       \
+    SPAN2_ONE_SPLIT_512 (LDV, LDM, NV, w1, b, d, n);                      \
+    STORE2 (0, _mm512_add_ps (a0, c0), _mm512_add_ps (b0, d0), NV > 1);   \
+    if (NV > 1)                                                           \
+      STORE2 (16, _mm512_add_ps (a1, c1), _mm512_add_ps (b1, d1), FALSE); \
+  }
+/* Reads i to END - 1 into one sum only, even ones to S, odd ones to T. */
+#define SPAN2_ONE_SPLIT_512(LDV, LDM, NV, W, S, T, END)                   \
+  {                                                                       \
+    for (; i + 2 <= (END); i += 2) {                                      \
+      const __m512 u = _mm512_set1_ps (W[i]), p = _mm512_set1_ps (W[i + 1]); \
+      const ELEM *s = base + off[i] + j, *t = base + off[i + 1] + j;      \
+                                                                          \
+      S##0 = _mm512_fmadd_ps (u, NV > 1 ? LDV (s) : LDM (s, last), S##0); \
+      T##0 = _mm512_fmadd_ps (p, NV > 1 ? LDV (t) : LDM (t, last), T##0); \
+      if (NV > 1) {                                                       \
+        S##1 = _mm512_fmadd_ps (u, LDM (s + 16, last), S##1);             \
+        T##1 = _mm512_fmadd_ps (p, LDM (t + 16, last), T##1);             \
+      }                                                                   \
+    }                                                                     \
+    if (i < (END)) {                                                      \
+      const __m512 u = _mm512_set1_ps (W[i]);                             \
+      const ELEM *s = base + off[i] + j;                                  \
+                                                                          \
+      S##0 = _mm512_fmadd_ps (u, NV > 1 ? LDV (s) : LDM (s, last), S##0); \
+      if (NV > 1)                                                         \
+        S##1 = _mm512_fmadd_ps (u, LDM (s + 16, last), S##1);             \
+      i++;                                                                \
+    }                                                                     \
+  }
 static inline __attribute__ ((always_inline, target ("avx512f"))) __m512i
 spread_weights (const gfloat * pw, gsize jj, guint ch)
 {
@@ -940,7 +1016,7 @@ spread_weights (const gfloat * pw, gsize jj, guint ch)
     __m512 r;                                                             \
                                                                           \
     if (pa == NULL)                                                       \
-      r = disk_blend2 (q, A, B);                                          \
+      r = _mm512_fmadd_ps (q, _mm512_sub_ps (B, A), A);                   \
     else                                                                  \
       r = _mm512_fmadd_ps (q, B, _mm512_mul_ps                            \
           (_mm512_castsi512_ps (SPREAD (pa, jj)), A));                    \
