@@ -1553,7 +1553,7 @@ disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows)
   g_return_if_fail (levels != NULL);
   levels->half = rows == DISK_FAST_ROWS_HALF
       && disk_fast_half_rows_supported ();
-  levels->pixel = levels->half && levels->channels >= 3
+  levels->pixel = levels->half
       && disk_fast_pixel_blend_supported ();
 }
 

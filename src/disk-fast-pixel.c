@@ -2,15 +2,19 @@
  *
  * On the steep ramps of a depth map the radius moves by a level or more
  * from one pixel to the next, so many runs there are a single pixel. The
- * span kernels spend a whole vector of 16 floats on such a pixel's 3 or 4
+ * span kernels spend a whole vector of 16 floats on such a pixel's 1 to 4
  * channels, and two multiply-adds on each read both levels have: at radius
  * 32 a lone pixel cost 8 times a pixel of a long run. Here the pixel's
  * weights are blended first, c = w0 + t (w1 - w0), and four of its reads
- * (4 binary16 values each, 8 bytes; with 3 channels the fourth is the next
- * pixel's, summed and dropped) share one vector: a quarter of the vector
- * operations, and one multiply-add per read.
+ * (4 binary16 values each, 8 bytes; with fewer than 4 channels the rest
+ * are the next pixels', summed and dropped) share one vector: a quarter of
+ * the vector operations, and one multiply-add per read. With 1 channel
+ * three lanes in four are wasted, yet a lone Y pixel still costs 0.75 of
+ * the span kernel's; gathering 16 reads a vector (vpgatherqd) was no
+ * faster for 1 channel and slower for 2 on this machine (docs/PERFORMANCE.md,
+ * "Thirteenth pass").
  *
- * Planes of 3 or 4 channels in binary16 only, AVX-512 with F16C;
+ * Planes of 1 to 4 channels in binary16 only, AVX-512 with F16C;
  * disk_fast_pixel_blend_supported () says whether this CPU has them. */
 #include "disk-fast-private.h"
 
@@ -75,7 +79,7 @@ pixel_blend_half_avx512 (gfloat * restrict o, const guint16 * restrict base,
   s = _mm256_add_ps (_mm512_castps512_ps256 (a),
       _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (a), 1)));
   r = _mm_add_ps (_mm256_castps256_ps128 (s), _mm256_extractf128_ps (s, 1));
-  _mm_mask_storeu_ps (o, ch == 4 ? 0xf : 0x7, r);
+  _mm_mask_storeu_ps (o, (__mmask8) ((1u << ch) - 1), r);
 }
 #endif
 

@@ -77,17 +77,17 @@ void disk_fast_span2_blend_half (gfloat * o, const guint16 * base,
     guint n_first, guint n_second, gsize len, const gfloat * pa,
     const gfloat * pb, guint ch, gboolean acc);
 
-/* One pixel of ch = 3 or 4 channels between two levels
+/* One pixel of ch = 1 to 4 channels between two levels
  * (disk-fast-pixel.c): o[c] = sum_i (w0[i] + t d[i]) base[off[i] + c] for
  * 0 <= c < ch, d = w1 - w0. n is a multiple of DISK_FAST_PIXEL_READS (pad
  * with offset 0 and weights 0); each read loads 4 binary16 values at
- * base + off[i], with 3 channels one past the pixel: leave
- * DISK_FAST_PIXEL_SLACK values of room. Only
+ * base + off[i], 4 - ch past the pixel: leave DISK_FAST_PIXEL_SLACK values
+ * of room. Only
  * where disk_fast_pixel_blend_supported (): AVX-512 with F16C, and
  * DISK_FAST_PIXEL is not 0. */
 #define DISK_FAST_PIXEL_READS 16
 /* Values a lone pixel's reads may load past its last channel. */
-#define DISK_FAST_PIXEL_SLACK 1
+#define DISK_FAST_PIXEL_SLACK 3
 gboolean disk_fast_pixel_blend_supported (void);
 void disk_fast_pixel_blend_half (gfloat * o, const guint16 * base,
     const gssize * off, const gfloat * w0, const gfloat * d, guint n,
