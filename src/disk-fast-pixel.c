@@ -9,7 +9,7 @@
  * (4 binary16 values each, 8 bytes; with fewer than 4 channels the rest
  * are the next pixels', summed and dropped) share one vector: a quarter of
  * the vector operations, and one multiply-add per read. With 1 channel
- * three lanes in four are wasted, yet a lone Y pixel still costs 0.75 of
+ * three lanes in four are wasted, yet a lone Y pixel costs about 0.8 of
  * the span kernel's; gathering 16 reads a vector (vpgatherqd) was no
  * faster for 1 channel and slower for 2 on this machine (docs/PERFORMANCE.md,
  * "Thirteenth pass").
