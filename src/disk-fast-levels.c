@@ -1557,11 +1557,11 @@ disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows)
       && disk_fast_pixel_blend_supported ();
 }
 
-/* The most plans one layer can make: every angle level of every radius
- * level up to max_radius (as disk_fast_levels_new counts them). */
 /* Below this largest radius (px) spin and zoom take finer levels. */
 #define SMALL_ANGLE_RADIUS 12.0
 
+/* The most plans one layer can make: every angle level of every radius
+ * level up to max_radius (as disk_fast_levels_new counts them). */
 static gdouble
 possible_plans (gdouble max_radius, gdouble radius_step, gdouble angle_step)
 {
