@@ -65,6 +65,19 @@ unorm_table_8 (void)
   return table;
 }
 
+/* Component c joins work plane `plane`, which takes c's size. */
+static void
+plane_add_comp (GstDiskBlurPlane * plane, const GstVideoInfo * info, guint c)
+{
+  const GstVideoFormatInfo *finfo = info->finfo;
+
+  plane->comps[plane->n_comps++] = c;
+  plane->width = GST_VIDEO_INFO_COMP_WIDTH (info, c);
+  plane->height = GST_VIDEO_INFO_COMP_HEIGHT (info, c);
+  plane->sub_x = 1u << GST_VIDEO_FORMAT_INFO_W_SUB (finfo, c);
+  plane->sub_y = 1u << GST_VIDEO_FORMAT_INFO_H_SUB (finfo, c);
+}
+
 gboolean
 gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
     const GstVideoInfo * info)
@@ -129,11 +142,7 @@ gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
         plane = &layout->planes[p];
     if (plane == NULL)
       plane = &layout->planes[layout->n_planes++];
-    plane->comps[plane->n_comps++] = c;
-    plane->width = GST_VIDEO_INFO_COMP_WIDTH (info, c);
-    plane->height = GST_VIDEO_INFO_COMP_HEIGHT (info, c);
-    plane->sub_x = sub_x;
-    plane->sub_y = sub_y;
+    plane_add_comp (plane, info, c);
   }
   if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA (finfo)) {
     const guint a = GST_VIDEO_COMP_A;
@@ -147,11 +156,7 @@ gst_disk_blur_layout_init (GstDiskBlurLayout * layout,
     layout->planes[p].alpha_plane = layout->n_planes;
     plane = &layout->planes[layout->n_planes++];
     plane->alpha_only = TRUE;
-    plane->comps[plane->n_comps++] = a;
-    plane->width = GST_VIDEO_INFO_COMP_WIDTH (info, a);
-    plane->height = GST_VIDEO_INFO_COMP_HEIGHT (info, a);
-    plane->sub_x = 1u << GST_VIDEO_FORMAT_INFO_W_SUB (finfo, a);
-    plane->sub_y = 1u << GST_VIDEO_FORMAT_INFO_H_SUB (finfo, a);
+    plane_add_comp (plane, info, a);
   }
 
   /* RGBx-like: three 8-bit components in a 4-byte pixel. */
