@@ -216,8 +216,8 @@ bench_fast_describe (DiskEffectMode mode, gboolean angle_varies,
 {
   gdouble rs, as;
 
-  if (disk_fast_varying_method (mode, angle_varies, max_radius, &rs, &as)
-      != DISK_FAST_VARYING_LEVELS)
+  if (disk_fast_varying_method (mode, angle_varies, max_radius, 1.0, &rs,
+          &as) != DISK_FAST_VARYING_LEVELS)
     return g_strdup ("exact up to float rounding");
   if (as > 0.0)
     return g_strdup_printf ("BLENDED LEVELS, radius every %g px, angle "
@@ -250,8 +250,8 @@ bench_fast_varying (const DiskBasis * basis, DiskEffectMode mode,
   /* the element knows its radius property; here the largest radius */
   for (i = 0; i < (gsize) in->width * in->height; i++)
     max_radius = MAX (max_radius, radius[i]);
-  if (disk_fast_varying_method (mode, angle != NULL, max_radius, &rs, &as)
-      == DISK_FAST_VARYING_LEVELS) {
+  if (disk_fast_varying_method (mode, angle != NULL, max_radius, 1.0, &rs,
+          &as) == DISK_FAST_VARYING_LEVELS) {
     job.levels = disk_fast_levels_new (basis, 1.0, 1.0, rs, as, max_radius,
         in->width, in->height, in->channels);
     /* the maps' index, once for every layer, as the element makes it */

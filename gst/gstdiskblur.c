@@ -747,10 +747,16 @@ gst_disk_blur_transform_frame (GstVideoFilter * filter, GstVideoFrame * in,
      * radius and angle (disk-fast.h); tilt-shift runs exactly. Every radius
      * of these modes is at most the radius property. */
     if (disk_fast_varying_method (s->params.mode, angle_varies,
-            s->params.radius, &radius_step,
+            s->params.radius, 1.0, &radius_step,
             &angle_step) == DISK_FAST_VARYING_LEVELS)
       for (p = 0; p < self->layout.n_planes; p++) {
         const GstDiskBlurPlane *pl = &self->layout.planes[p];
+
+        /* each plane's steps in its own pixels: a subsampled plane's are
+         * larger in the frame (never back to EXACT: fewer plans) */
+        disk_fast_varying_method (s->params.mode, angle_varies,
+            s->params.radius, 1.0 / MIN (pl->sub_x, pl->sub_y), &radius_step,
+            &angle_step);
 
         /* The plans depend on these alone, not on the maps: kept from
          * frame to frame (spin and zoom make tens of thousands). With

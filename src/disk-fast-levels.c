@@ -1557,7 +1557,8 @@ disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows)
       && disk_fast_pixel_blend_supported ();
 }
 
-/* Below this largest radius (px) spin and zoom take finer levels. */
+/* Below this largest radius (the plane's pixels) spin and zoom take finer
+ * levels. */
 #define SMALL_ANGLE_RADIUS 12.0
 
 /* The most plans one layer can make: every angle level of every radius
@@ -1577,35 +1578,41 @@ possible_plans (gdouble max_radius, gdouble radius_step, gdouble angle_step)
 
 DiskFastVaryingMethod
 disk_fast_varying_method (DiskEffectMode mode, gboolean angle_varies,
-    gdouble max_radius, gdouble * radius_step, gdouble * angle_step)
+    gdouble max_radius, gdouble scale, gdouble * radius_step,
+    gdouble * angle_step)
 {
   const gchar *steps = g_getenv ("DISK_FAST_LEVEL_STEPS");
+  gdouble plane_radius_step, plane_angle_step;
 
   *radius_step = 0.0;
   *angle_step = 0.0;
   /* Tilt-shift rows are runs of one radius already: exact and as fast. */
   if (mode == DISK_EFFECT_UNIFORM || mode == DISK_EFFECT_TILT_SHIFT
       || g_getenv ("DISK_FAST_EXACT") != NULL
-      || !(max_radius >= 0.0 && max_radius < 65536.0))
+      || !(max_radius >= 0.0 && max_radius < 65536.0)
+      || !(scale > 0.0 && scale <= 1.0))
     return DISK_FAST_VARYING_EXACT;
   /* The largest steps within the quality gate with margin (levels within
    * 0.3 dB image PSNR of the reference, against the dense ground truth;
-   * docs/PERFORMANCE.md). One angle per frame: 0.75 px radius steps, 56 dB
-   * or more from the reference at radii 3-32, no measurable loss against
-   * dense (1 px lost 0.4 dB). Angle levels: 0.5 px both (0.6 px radius
-   * steps already cost spin 0.24 dB) from a largest radius of
-   * SMALL_ANGLE_RADIUS px on, 0.25 px below it (at 0.5 px spin lost 0.54
-   * dB at 8 px, 1.4-1.6 dB at 3-4 px; at 0.25 px 0.06-0.25 dB). */
-  *radius_step = angle_varies ? (max_radius < SMALL_ANGLE_RADIUS ? 0.25 : 0.5)
-      : 0.75;
-  *angle_step = angle_varies ? *radius_step : 0.0;
+   * docs/PERFORMANCE.md), in the plane's pixels. One angle per frame:
+   * 0.75 px radius steps, 56 dB or more from the reference at radii 3-32,
+   * no measurable loss against dense (1 px lost 0.4 dB). Angle levels:
+   * 0.5 px both (0.6 px radius steps already cost spin 0.24 dB) from a
+   * largest radius of SMALL_ANGLE_RADIUS plane pixels on, 0.25 px below it
+   * (at 0.5 px spin lost 0.54 dB at 8 px, 1.4-1.6 dB at 3-4 px; at 0.25 px
+   * 0.06-0.25 dB). */
+  plane_radius_step = angle_varies ? (max_radius * scale < SMALL_ANGLE_RADIUS
+      ? 0.25 : 0.5) : 0.75;
+  plane_angle_step = angle_varies ? plane_radius_step : 0.0;
   if (steps != NULL) {          /* "R,A": for measurements */
     gchar *end = NULL;
 
-    *radius_step = g_ascii_strtod (steps, &end);
+    plane_radius_step = g_ascii_strtod (steps, &end);
     if (angle_varies && end != NULL && *end == ',')
-      *angle_step = g_ascii_strtod (end + 1, NULL);
+      plane_angle_step = g_ascii_strtod (end + 1, NULL);
   }
+  *radius_step = plane_radius_step / scale;
+  *angle_step = plane_angle_step / scale;
   if (!(*radius_step > 0.0) || !(*angle_step >= 0.0)
       || possible_plans (max_radius, *radius_step, *angle_step)
       > DISK_FAST_MAX_LEVEL_PLANS) {

@@ -23,7 +23,7 @@
  * test-fast under each); DISK_FAST_EXACT=1 turns the approximations
  * (level-blended varying layers, reduced resolution) off;
  * DISK_FAST_REDUCTION=N forces a reduction factor;
- * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (pixels);
+ * DISK_FAST_LEVEL_STEPS=R,A sets the level steps (the plane's pixels);
  * DISK_FAST_STREAM_ROWS=N sets the rows per step of disk_fast_plan_rows;
  * DISK_FAST_PIXEL=0 runs the levels' lone pixels through the span kernel
  * instead of their own (disk-fast-pixel.c).
@@ -333,10 +333,15 @@ typedef enum
   DISK_FAST_VARYING_LEVELS,     /* disk_fast_levels_layer_rows */
 } DiskFastVaryingMethod;
 
-/* How the varying layers of `mode` run, and the level steps (pixels) for
- * DISK_FAST_VARYING_LEVELS. `angle_varies`: angles differ from pixel to
- * pixel (spin, zoom, an angle map); `max_radius`: the largest radius of the
- * frame (pixels). Angle levels multiply with the radius (their number per
+/* How the varying layers of `mode` run, and the level steps (frame pixels,
+ * as disk_fast_levels_new takes them) for DISK_FAST_VARYING_LEVELS.
+ * `angle_varies`: angles differ from pixel to pixel (spin, zoom, an angle
+ * map); `max_radius`: the largest radius of the frame (pixels); `scale`:
+ * the plane's larger scale (1 for full resolution, 0.5 for 4:2:0 chroma).
+ * The steps are set in the plane's own pixels, where the level blend's
+ * error lies (a tap moves that far between levels): a 4:2:0 chroma plane
+ * takes levels twice as far apart in the frame as its luma, the same
+ * distance in its own pixels, and so half the runs. Angle levels multiply with the radius (their number per
  * radius level grows with it), and so would the plans a frame can make and
  * hold: where one layer could need more than DISK_FAST_MAX_LEVEL_PLANS
  * (radius above about 36 px at the default steps) the exact path runs
@@ -344,8 +349,8 @@ typedef enum
  * chooses EXACT. */
 #define DISK_FAST_MAX_LEVEL_PLANS 16384
 DiskFastVaryingMethod disk_fast_varying_method (DiskEffectMode mode,
-    gboolean angle_varies, gdouble max_radius, gdouble * radius_step,
-    gdouble * angle_step);
+    gboolean angle_varies, gdouble max_radius, gdouble scale,
+    gdouble * radius_step, gdouble * angle_step);
 
 /* Which SIMD kernel runs on this CPU ("avx512f", "avx2" or "generic"), for
  * benchmarks and reports. */

@@ -1245,7 +1245,7 @@ varying_expected (const DiskBasis * basis, const gchar * mode,
       m = modes[i].mode;
   g_assert_cmpint (m, !=, DISK_EFFECT_UNIFORM);
   angle_varies = m == DISK_EFFECT_SPIN || m == DISK_EFFECT_ZOOM || angle_map;
-  if (disk_fast_varying_method (m, angle_varies, max_radius, &rs, &as)
+  if (disk_fast_varying_method (m, angle_varies, max_radius, 1.0, &rs, &as)
       == DISK_FAST_VARYING_LEVELS) {
     g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0,
         1.0, rs, as, max_radius, in->width, in->height, in->channels);

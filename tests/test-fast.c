@@ -855,10 +855,12 @@ dense_varying (const DiskImage * in, const gfloat * radius)
 }
 
 /* Every layer of the basis through the exact varying reference filter
- * (levels NULL) or through level blending. */
+ * (levels NULL) or through level blending, on a plane at `scale` of the
+ * frame that the radii refer to. */
 static DiskImage *
-run_layers (const DiskBasis * basis, const gfloat * radius,
-    const gfloat * angle, const DiskImage * in, DiskFastLevels * levels)
+run_layers_scaled (const DiskBasis * basis, const gfloat * radius,
+    const gfloat * angle, gdouble scale, const DiskImage * in,
+    DiskFastLevels * levels)
 {
   DiskImage *a = disk_image_copy (in);
   g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
@@ -873,13 +875,20 @@ run_layers (const DiskBasis * basis, const gfloat * radius,
       disk_fast_levels_layer_rows (levels, l, radius, angle, a, b, 0,
           in->height, workspace);
     else
-      disk_filter_varying_layer_rows (basis, l, radius, angle, a, b, 0,
-          in->height);
+      disk_filter_varying_layer_rows_scaled (basis, l, radius, angle, scale,
+          scale, a, b, 0, in->height);
     swap = a;
     a = b;
     b = swap;
   }
   return a;
+}
+
+static DiskImage *
+run_layers (const DiskBasis * basis, const gfloat * radius,
+    const gfloat * angle, const DiskImage * in, DiskFastLevels * levels)
+{
+  return run_layers_scaled (basis, radius, angle, 1.0, in, levels);
 }
 
 /* Bilinear read, clamp to edge, for the dense line reference. */
@@ -1040,7 +1049,7 @@ test_levels_psnr (void)
     disk_effect_fill_rows (&params, w, h, w, h, 1, 1, map, NULL, radius,
         angle, 0, h);
     g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line,
-            cases[m].radius, &rs, &as), ==, DISK_FAST_VARYING_LEVELS);
+            cases[m].radius, 1.0, &rs, &as), ==, DISK_FAST_VARYING_LEVELS);
     g_assert_cmpfloat (rs, >, 0.0);
     if (line)
       g_assert_cmpfloat (as, >, 0.0);
@@ -1130,6 +1139,112 @@ test_levels_psnr (void)
   }
 }
 
+/* `in` at half its size, each pixel the mean of a 2 x 2 block: 4:2:0
+ * chroma. */
+static DiskImage *
+half_size (const DiskImage * in)
+{
+  DiskImage *out = disk_image_new (in->width / 2, in->height / 2,
+      in->channels);
+  guint x, y, c;
+
+  for (y = 0; y < out->height; y++)
+    for (x = 0; x < out->width; x++)
+      for (c = 0; c < in->channels; c++)
+        disk_image_pixel (out, x, y)[c] = 0.25f
+            * (disk_image_pixel (in, 2 * x, 2 * y)[c]
+            + disk_image_pixel (in, 2 * x + 1, 2 * y)[c]
+            + disk_image_pixel (in, 2 * x, 2 * y + 1)[c]
+            + disk_image_pixel (in, 2 * x + 1, 2 * y + 1)[c]);
+  return out;
+}
+
+/* Level blending on a 4:2:0 chroma plane, with the steps the element gives
+ * it (twice the luma's in the frame, the same in the plane's pixels):
+ * within 0.3 dB of the exact scaled reference against the dense ground
+ * truth at the plane's resolution (radii and line lengths halved), as the
+ * full-resolution planes are (/fast/levels-psnr). */
+static void
+test_levels_chroma_psnr (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *map_path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
+      "motorcycle-disparity.png", NULL);
+  g_autoptr (DiskImage) map_rgb = disk_image_load (map_path, &error);
+  g_autoptr (DiskImage) map = NULL;
+  g_autoptr (DiskImage) motorcycle_full = load_photo ("motorcycle.png");
+  g_autoptr (DiskImage) coffee_full = load_photo ("demo-coffee.jpg");
+  g_autoptr (DiskImage) motorcycle = half_size (motorcycle_full);
+  g_autoptr (DiskImage) coffee = half_size (coffee_full);
+  g_autoptr (DiskPreset) bokeh = load_bokeh ();
+  g_autoptr (DiskPreset) motion = load_preset ("motion");
+  static const struct
+  {
+    DiskEffectMode mode;
+    gdouble radius;             /* frame pixels */
+  } cases[] = {
+    {DISK_EFFECT_MAP, 10.0}, {DISK_EFFECT_DEPTH, 32.0},
+    {DISK_EFFECT_SPIN, 32.0}, {DISK_EFFECT_ZOOM, 32.0},
+    /* chroma radius below SMALL_ANGLE_RADIUS: the finer angle levels */
+    {DISK_EFFECT_SPIN, 16.0},
+  };
+  guint m, i;
+
+  g_assert_no_error (error);
+  map = disk_image_to_luminance (map_rgb);
+  for (m = 0; m < G_N_ELEMENTS (cases); m++) {
+    const gboolean line = cases[m].mode == DISK_EFFECT_SPIN
+        || cases[m].mode == DISK_EFFECT_ZOOM;
+    const DiskImage *plane = line ? coffee : motorcycle;
+    const DiskBasis *basis = (line ? motion : bokeh)->basis;
+    const guint w = plane->width, h = plane->height;
+    g_autofree gfloat *radius = g_new (gfloat, w * h);
+    g_autofree gfloat *angle = g_new (gfloat, w * h);
+    g_autofree gfloat *plane_radius = g_new (gfloat, w * h);
+    DiskEffectParams params;
+    gdouble rs, as, luma_rs, luma_as, p_ref, p_fast;
+    g_autoptr (DiskImage) dense = NULL, ref = NULL, fast = NULL;
+    g_autoptr (DiskFastLevels) levels = NULL;
+
+    disk_effect_params_init (&params);
+    params.mode = cases[m].mode;
+    params.radius = cases[m].radius;
+    params.focus_depth = 0.8;
+    params.center_x = 0.4;
+    params.center_y = 0.55;
+    /* radii in frame pixels at the chroma pixels' centres */
+    disk_effect_fill_rows (&params, 2 * w, 2 * h, w, h, 2, 2, map, NULL,
+        radius, angle, 0, h);
+    for (i = 0; i < w * h; i++)
+      plane_radius[i] = 0.5f * radius[i];
+    g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line,
+            cases[m].radius, 0.5, &rs, &as), ==, DISK_FAST_VARYING_LEVELS);
+    g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line,
+            cases[m].radius, 1.0, &luma_rs, &luma_as), ==,
+        DISK_FAST_VARYING_LEVELS);
+    /* the plane's steps: twice the luma's in the frame, or the finer
+     * small-radius steps (then the luma's) */
+    g_assert_true (rs == 2.0 * luma_rs || (line && cases[m].radius < 24.0
+            && rs == luma_rs));
+    g_assert_cmpfloat (as, ==, line ? rs : 0.0);
+    dense = line ? dense_varying_line (plane, plane_radius, angle)
+        : dense_varying (plane, plane_radius);
+    ref = run_layers_scaled (basis, radius, angle, 0.5, plane, NULL);
+    levels = disk_fast_levels_new (basis, 0.5, 0.5, rs, as, cases[m].radius,
+        w, h, 3);
+    disk_fast_levels_set_rows (levels, DISK_FAST_ROWS_HALF);
+    fast = run_layers_scaled (basis, radius, angle, 0.5, plane, levels);
+    p_ref = disk_image_psnr (dense, ref, 1.0);
+    p_fast = disk_image_psnr (dense, fast, 1.0);
+    g_test_message ("chroma: mode %d r=%g steps %g px, %g px (frame): "
+        "reference %.2f dB, levels %.2f dB (%.1f dB from the reference)",
+        cases[m].mode, cases[m].radius, rs, as, p_ref, p_fast,
+        disk_image_psnr (ref, fast, 1.0));
+    g_assert_cmpfloat (p_fast, >=, p_ref - 0.3);
+    g_assert_cmpfloat (disk_mse (ref, fast), >, 0.0);
+  }
+}
+
 /* The method: exact for tilt-shift; level blending for map and depth at
  * any radius (plans grow with the radius alone) and for spin and zoom while
  * the angle levels' plans stay within DISK_FAST_MAX_LEVEL_PLANS per layer
@@ -1142,20 +1257,21 @@ test_levels_method (void)
   guint k;
 
   g_assert_cmpint (disk_fast_varying_method (DISK_EFFECT_TILT_SHIFT, FALSE,
-          32, &rs, &as), ==, DISK_FAST_VARYING_EXACT);
-  g_assert_cmpint (disk_fast_varying_method (DISK_EFFECT_MAP, FALSE, 256, &rs,
-          &as), ==, DISK_FAST_VARYING_LEVELS);
+          32, 1.0, &rs, &as), ==, DISK_FAST_VARYING_EXACT);
+  g_assert_cmpint (disk_fast_varying_method (DISK_EFFECT_MAP, FALSE, 256, 1.0,
+          &rs, &as), ==, DISK_FAST_VARYING_LEVELS);
   g_assert_cmpfloat (as, ==, 0.0);
   for (r = 4; r <= 64; r += 4) {
     gboolean levels;
 
     for (plans = 1, k = 1; k <= (guint) floor (r / 0.5) + 1; k++)
       plans += ceil (2 * G_PI * k);
-    levels = disk_fast_varying_method (DISK_EFFECT_SPIN, TRUE, r, &rs, &as)
+    levels = disk_fast_varying_method (DISK_EFFECT_SPIN, TRUE, r, 1.0, &rs,
+        &as)
         == DISK_FAST_VARYING_LEVELS;
     g_assert_cmpint (levels, ==, plans <= DISK_FAST_MAX_LEVEL_PLANS);
     g_assert_cmpint (levels, ==, disk_fast_varying_method (DISK_EFFECT_ZOOM,
-            TRUE, r, &rs, &as) == DISK_FAST_VARYING_LEVELS);
+            TRUE, r, 1.0, &rs, &as) == DISK_FAST_VARYING_LEVELS);
     /* the benchmark's and issue's radius 32 runs on levels */
     if (r <= 32)
       g_assert_true (levels);
@@ -1815,6 +1931,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/levels-definition", test_levels_definition);
   g_test_add_func ("/fast/levels-half", test_levels_half);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
+  g_test_add_func ("/fast/levels-chroma-psnr", test_levels_chroma_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
   g_test_add_func ("/fast/levels-method", test_levels_method);
   return g_test_run ();

@@ -227,12 +227,16 @@ run_frame (Job * job, guint n_threads, guint n_layers)
         || job->params.mode == DISK_EFFECT_ZOOM;
 
     f->method = disk_fast_varying_method (job->params.mode, angle_varies,
-        job->params.radius, &radius_step, &angle_step);
+        job->params.radius, 1.0, &radius_step, &angle_step);
     job->stage = STAGE_MAPS;
     run_stage (job, n_threads);
     for (p = 0; p < f->n_planes; p++) {
       const DiskImage *plane = f->work[p][0];
 
+      /* each plane's steps in its own pixels, as the element sets them */
+      if (f->method == DISK_FAST_VARYING_LEVELS)
+        disk_fast_varying_method (job->params.mode, angle_varies,
+            job->params.radius, 1.0 / f->sub[p], &radius_step, &angle_step);
       /* kept from frame to frame, as the element keeps them */
       if (job->fast && f->method == DISK_FAST_VARYING_LEVELS
           && disk_fast_levels_reusable (f->levels[p], job->basis,
