@@ -47,11 +47,18 @@ typedef struct
   guint n_both, n_first, n_second;
   gssize *off;
   gfloat *w0, *w1;
-  /* For a lone pixel (disk_fast_pixel_blend_half), where made: off and w0
-   * padded to n_pixel reads (offsets and weights 0) and d = w1 - w0;
-   * else NULL. */
+  /* For a lone pixel of 3 or 4 channels (disk_fast_pixel_blend_half),
+   * where made: off and w0 padded to n_pixel reads (offsets and weights 0)
+   * and d = w1 - w0; else NULL. */
   guint n_pixel;
   gfloat *d;
+  /* For a lone pixel of 1 or 2 channels
+   * (disk_fast_pixel_blend_windows_half), where made: the reads in
+   * n_windows windows of 4 values, from window_off[q] on, value p weighing
+   * window_w0[4 q + p] + t window_d[4 q + p]; else NULL. */
+  guint n_windows;
+  gssize *window_off;
+  gfloat *window_w0, *window_d;
 } PairPlan;
 
 /* With angle levels, a run's four levels fused (level_weight's numbering:
@@ -137,6 +144,9 @@ pair_plan_free (gpointer data)
   g_free (pair->w0);
   g_free (pair->w1);
   g_free (pair->d);
+  g_free (pair->window_off);
+  g_free (pair->window_w0);
+  g_free (pair->window_d);
   g_free (pair);
 }
 
@@ -561,11 +571,48 @@ merge_plans (const LevelPlan * const *plans, guint n_plans, gssize * off,
   }
 }
 
+/* A lone pixel's n reads of `ch` (1 or 2) channels, sorted by offset
+ * (off, and w the two levels' weights of each), gathered in the fewest
+ * windows of 4 values that cover them, left to right: each window from the
+ * first read not yet covered, with every read whose channels lie in it
+ * (the taps' bilinear reads come in neighbouring pairs, and the two
+ * levels' reads lie close: on the depth frame's Y plane a window held 2.3
+ * reads). */
+static void
+make_windows (PairPlan * pair, const gssize * off, const gfloat * w, guint n,
+    guint ch)
+{
+  guint i, q, c;
+
+  pair->n_windows = 0;
+  for (i = 0; i < n; pair->n_windows++)
+    for (q = i; i < n && off[i] + ch <= off[q] + 4; i++);
+  /* padded with windows of weight 0 at offset 0 */
+  pair->n_windows = (pair->n_windows + DISK_FAST_PIXEL_WINDOWS - 1)
+      / DISK_FAST_PIXEL_WINDOWS * DISK_FAST_PIXEL_WINDOWS;
+  pair->window_off = g_new0 (gssize, pair->n_windows);
+  pair->window_w0 = g_new0 (gfloat, 4 * (gsize) pair->n_windows);
+  pair->window_d = g_new0 (gfloat, 4 * (gsize) pair->n_windows);
+  for (i = 0, q = 0; i < n; q++) {
+    const gssize start = off[i];
+
+    pair->window_off[q] = start;
+    for (; i < n && off[i] + ch <= start + 4; i++)
+      for (c = 0; c < ch; c++) {
+        const guint lane = 4 * q + (guint) (off[i] - start) + c;
+
+        pair->window_w0[lane] = w[2 * i];
+        pair->window_d[lane] = w[2 * i + 1] - w[2 * i];
+      }
+  }
+}
+
 /* The union of a's and b's reads (merge_plans), put in PairPlan's
- * segments; with `pixel`, the lone pixel's weights as well. */
+ * segments; with `pixel`, the lone pixel's weights as well, for pixels of
+ * `ch` channels. */
 static PairPlan *
 make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits,
-    gboolean pixel)
+    gboolean pixel, guint ch)
 {
   const LevelPlan *const plans[2] = { a, b };
   const guint total = MAX (a->taps->n + b->taps->n, 1);
@@ -573,10 +620,14 @@ make_pair_plan (const LevelPlan * a, const LevelPlan * b, guint32 angle_bits,
   g_autofree gssize *off = g_new (gssize, total);
   g_autofree gfloat *w = g_new0 (gfloat, 2 * (gsize) total);
   const guint n = merge_plans (plans, 2, off, w);
+  const gboolean windows = pixel && ch <= 2;
   guint i, k, segment;
 
   pair->angle_bits = angle_bits;
   pair->n = n;
+  if (windows)
+    make_windows (pair, off, w, n, ch);
+  pixel = pixel && !windows;
   pair->n_pixel = pixel ? (n + DISK_FAST_PIXEL_READS - 1)
       / DISK_FAST_PIXEL_READS * DISK_FAST_PIXEL_READS : 0;
   pair->off = g_new0 (gssize, MAX (MAX (n, pair->n_pixel), 1));
@@ -625,7 +676,8 @@ pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     const LevelPlan *b = level_plan (levels, layer, ip, samples, k + 1,
         angle_bits);
 
-    pair = publish (slot, make_pair_plan (a, b, angle_bits, levels->pixel),
+    pair = publish (slot, make_pair_plan (a, b, angle_bits, levels->pixel,
+            levels->channels),
         pair_plan_free);
   }
   return pair->angle_bits == angle_bits ? pair : NULL;
@@ -649,7 +701,7 @@ angle_pair_plan (DiskFastLevels * levels, guint layer, Interp * ip,
     const LevelPlan *b = level_plan (levels, layer, ip, samples, k,
         (j + 1) % n);
 
-    pair = publish ((gpointer *) & pairs[j], make_pair_plan (a, b, j, FALSE),
+    pair = publish ((gpointer *) & pairs[j], make_pair_plan (a, b, j, FALSE, 0),
         pair_plan_free);
   }
   return pair;
@@ -1343,6 +1395,12 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   if (levels->pixel && pair->d != NULL && end - x == 1) {
     disk_fast_pixel_blend_half (o + at, (const guint16 *) centre + at,
         pair->off, pair->w0, pair->d, pair->n_pixel, t[x], ch);
+    return TRUE;
+  }
+  if (levels->pixel && pair->window_off != NULL && end - x == 1) {
+    disk_fast_pixel_blend_windows_half (o + at, (const guint16 *) centre
+        + at, pair->window_off, pair->window_w0, pair->window_d,
+        pair->n_windows, t[x], ch);
     return TRUE;
   }
   if (fused) {

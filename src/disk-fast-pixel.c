@@ -8,11 +8,14 @@
  * weights are blended first, c = w0 + t (w1 - w0), and four of its reads
  * (4 binary16 values each, 8 bytes; with fewer than 4 channels the rest
  * are the next pixels', summed and dropped) share one vector: a quarter of
- * the vector operations, and one multiply-add per read. With 1 channel
- * three lanes in four are wasted, yet a lone Y pixel costs about 0.8 of
- * the span kernel's; gathering 16 reads a vector (vpgatherqd) was no
- * faster for 1 channel and slower for 2 on this machine (docs/PERFORMANCE.md,
- * "Thirteenth pass").
+ * the vector operations, and one multiply-add per read (3 and 4
+ * channels). With 1 or 2 channels the 4 values loaded hold more than one
+ * read: neighbouring reads share a window of 4 values, each lane weighted
+ * on its own (the plan's windows: disk-fast-levels.c, make_windows), 2.3
+ * reads a window on the Y plane of the depth frame, where one read a
+ * load had wasted three lanes in four; gathering 16 reads a vector
+ * (vpgatherqd) was no faster for 1 channel and slower for 2 on this
+ * machine (docs/PERFORMANCE.md, "Thirteenth pass").
  *
  * Planes of 1 to 4 channels in binary16 only, AVX-512 with F16C;
  * disk_fast_pixel_blend_supported () says whether this CPU has them. */
@@ -81,6 +84,41 @@ pixel_blend_half_avx512 (gfloat * restrict o, const guint16 * restrict base,
   r = _mm_add_ps (_mm256_castps256_ps128 (s), _mm256_extractf128_ps (s, 1));
   _mm_mask_storeu_ps (o, (__mmask8) ((1u << ch) - 1), r);
 }
+
+__attribute__ ((target ("avx512f,avx512vl,avx2,fma,f16c")))
+static void
+pixel_blend_windows_half_avx512 (gfloat * restrict o,
+    const guint16 * restrict base, const gssize * restrict off,
+    const gfloat * restrict w0, const gfloat * restrict d, guint n, gfloat t,
+    guint ch)
+{
+  const __m512 tt = _mm512_set1_ps (t);
+  __m512 a = _mm512_setzero_ps (), b = a;
+  __m256 s;
+  __m128 r;
+  guint q;
+
+  /* four windows a vector, each lane its own weight; two sums */
+  for (q = 0; q < n; q += 8) {
+    const __m512 c0 = _mm512_fmadd_ps (tt, _mm512_loadu_ps (d + 4 * q),
+        _mm512_loadu_ps (w0 + 4 * q));
+    const __m512 c1 = _mm512_fmadd_ps (tt, _mm512_loadu_ps (d + 4 * q + 16),
+        _mm512_loadu_ps (w0 + 4 * q + 16));
+
+    a = _mm512_fmadd_ps (c0, LOAD4 (q), a);
+    b = _mm512_fmadd_ps (c1, LOAD4 (q + 4), b);
+  }
+  /* lane 4 r + p holds value p of every fourth window: fold the four,
+   * then the values of each channel */
+  a = _mm512_add_ps (a, b);
+  s = _mm256_add_ps (_mm512_castps512_ps256 (a),
+      _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (a), 1)));
+  r = _mm_add_ps (_mm256_castps256_ps128 (s), _mm256_extractf128_ps (s, 1));
+  r = _mm_add_ps (r, _mm_movehl_ps (r, r));     /* p and p + 2 */
+  if (ch == 1)
+    r = _mm_add_ss (r, _mm_movehdup_ps (r));
+  _mm_mask_storeu_ps (o, (__mmask8) ((1u << ch) - 1), r);
+}
 #endif
 
 gboolean
@@ -101,6 +139,18 @@ disk_fast_pixel_blend_half (gfloat * o, const guint16 * base,
 {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
   pixel_blend_half_avx512 (o, base, off, w0, d, n, t, ch);
+#else
+  g_assert_not_reached ();
+#endif
+}
+
+void
+disk_fast_pixel_blend_windows_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w0, const gfloat * d, guint n,
+    gfloat t, guint ch)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  pixel_blend_windows_half_avx512 (o, base, off, w0, d, n, t, ch);
 #else
   g_assert_not_reached ();
 #endif

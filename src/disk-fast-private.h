@@ -92,6 +92,17 @@ gboolean disk_fast_pixel_blend_supported (void);
 void disk_fast_pixel_blend_half (gfloat * o, const guint16 * base,
     const gssize * off, const gfloat * w0, const gfloat * d, guint n,
     gfloat t, guint ch);
+/* The same for a pixel of ch = 1 or 2 channels, its reads gathered in n
+ * windows of 4 binary16 values: o[c] = sum over q < n and p < 4 with
+ * p % ch == c of (w0[4 q + p] + t d[4 q + p]) base[off[q] + p]. n is a
+ * multiple of DISK_FAST_PIXEL_WINDOWS (pad with offset 0 and weights 0);
+ * each window loads 4 values at base + off[q] (DISK_FAST_PIXEL_SLACK past
+ * a read of the pixel's at most). Where disk_fast_pixel_blend_supported
+ * (). */
+#define DISK_FAST_PIXEL_WINDOWS 8
+void disk_fast_pixel_blend_windows_half (gfloat * o, const guint16 * base,
+    const gssize * off, const gfloat * w0, const gfloat * d, guint n,
+    gfloat t, guint ch);
 
 /* With angle levels, a run's four levels in one pass (disk-fast-quad.c):
  * o[j] = (1 - t) ((1 - s0) A0[j] + s0 A1[j]) + t ((1 - s1) A2[j] + s1
