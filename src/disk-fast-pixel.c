@@ -48,6 +48,18 @@ load8 (const guint16 * p)
         (_mm256_castsi128_si256 (lo), hi, 1));                            \
   })
 
+/* The sum of a's four quarters: lane c of the result sums lanes 4 r + c. */
+__attribute__ ((target ("avx512f,avx512vl,avx2")))
+static inline __m128
+sum_quarters (__m512 a)
+{
+  const __m256 s = _mm256_add_ps (_mm512_castps512_ps256 (a),
+      _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (a), 1)));
+
+  return _mm_add_ps (_mm256_castps256_ps128 (s), _mm256_extractf128_ps (s,
+          1));
+}
+
 __attribute__ ((target ("avx512f,avx512vl,avx2,fma,f16c")))
 static void
 pixel_blend_half_avx512 (gfloat * restrict o, const guint16 * restrict base,
@@ -63,7 +75,6 @@ pixel_blend_half_avx512 (gfloat * restrict o, const guint16 * restrict base,
   const __m512i q2 = _mm512_add_epi32 (q1, four);
   const __m512i q3 = _mm512_add_epi32 (q2, four);
   __m512 a = _mm512_setzero_ps (), b = a;
-  __m256 s;
   __m128 r;
   guint i;
 
@@ -78,10 +89,7 @@ pixel_blend_half_avx512 (gfloat * restrict o, const guint16 * restrict base,
     b = _mm512_fmadd_ps (_mm512_permutexvar_ps (q3, c), LOAD4 (i + 12), b);
   }
   /* lanes 4 r + c hold channel c of every fourth read: fold the four */
-  a = _mm512_add_ps (a, b);
-  s = _mm256_add_ps (_mm512_castps512_ps256 (a),
-      _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (a), 1)));
-  r = _mm_add_ps (_mm256_castps256_ps128 (s), _mm256_extractf128_ps (s, 1));
+  r = sum_quarters (_mm512_add_ps (a, b));
   _mm_mask_storeu_ps (o, (__mmask8) ((1u << ch) - 1), r);
 }
 
@@ -94,7 +102,6 @@ pixel_blend_windows_half_avx512 (gfloat * restrict o,
 {
   const __m512 tt = _mm512_set1_ps (t);
   __m512 a = _mm512_setzero_ps (), b = a;
-  __m256 s;
   __m128 r;
   guint q;
 
@@ -110,10 +117,7 @@ pixel_blend_windows_half_avx512 (gfloat * restrict o,
   }
   /* lane 4 r + p holds value p of every fourth window: fold the four,
    * then the values of each channel */
-  a = _mm512_add_ps (a, b);
-  s = _mm256_add_ps (_mm512_castps512_ps256 (a),
-      _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (a), 1)));
-  r = _mm_add_ps (_mm256_castps256_ps128 (s), _mm256_extractf128_ps (s, 1));
+  r = sum_quarters (_mm512_add_ps (a, b));
   r = _mm_add_ps (r, _mm_movehl_ps (r, r));     /* p and p + 2 */
   if (ch == 1)
     r = _mm_add_ss (r, _mm_movehdup_ps (r));

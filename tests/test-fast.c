@@ -987,6 +987,39 @@ run_band_job (gpointer data)
   return NULL;
 }
 
+/* The test disparity map, as luminance. */
+static DiskImage *
+load_disparity (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
+      "motorcycle-disparity.png", NULL);
+  g_autoptr (DiskImage) rgb = disk_image_load (path, &error);
+
+  g_assert_no_error (error);
+  return disk_image_to_luminance (rgb);
+}
+
+/* The per-pixel radius and angle (frame pixels, degrees) of `mode` at
+ * `radius` on a plane of w x h pixels subsampled by `sub` in both
+ * directions, `map` the disparity of map and depth: the settings the level
+ * tests share. */
+static void
+fill_varying_maps (DiskEffectMode mode, gdouble radius, const DiskImage * map,
+    guint w, guint h, guint sub, gfloat * radii, gfloat * angles)
+{
+  DiskEffectParams params;
+
+  disk_effect_params_init (&params);
+  params.mode = mode;
+  params.radius = radius;
+  params.focus_depth = 0.8;
+  params.center_x = 0.4;
+  params.center_y = 0.55;
+  disk_effect_fill_rows (&params, sub * w, sub * h, w, h, sub, sub, map, NULL,
+      radii, angles, 0, h);
+}
+
 /* Level blending (the element's method for map, depth, spin and zoom) on
  * real photos against the dense per-pixel ground truth: within 0.3 dB of
  * the exact reference path, every mode. Also: two threads sharing one
@@ -994,11 +1027,7 @@ run_band_job (gpointer data)
 static void
 test_levels_psnr (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *map_path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
-      "motorcycle-disparity.png", NULL);
-  g_autoptr (DiskImage) map_rgb = disk_image_load (map_path, &error);
-  g_autoptr (DiskImage) map = NULL;
+  g_autoptr (DiskImage) map = load_disparity ();
   g_autoptr (DiskImage) motorcycle = load_photo ("motorcycle.png");
   g_autoptr (DiskImage) coffee = load_photo ("demo-coffee.jpg");
   g_autoptr (DiskPreset) bokeh = load_bokeh ();
@@ -1017,8 +1046,6 @@ test_levels_psnr (void)
   };
   guint m;
 
-  g_assert_no_error (error);
-  map = disk_image_to_luminance (map_rgb);
   for (m = 0; m < G_N_ELEMENTS (cases); m++) {
     const gboolean line = cases[m].mode == DISK_EFFECT_SPIN
         || cases[m].mode == DISK_EFFECT_ZOOM;
@@ -1027,7 +1054,6 @@ test_levels_psnr (void)
     const guint w = photo->width, h = photo->height;
     g_autofree gfloat *radius = g_new (gfloat, w * h);
     g_autofree gfloat *angle = g_new (gfloat, w * h);
-    DiskEffectParams params;
     gdouble rs, as, p_ref, p_fast;
     g_autoptr (DiskImage) dense = NULL, ref = NULL, fast = NULL;
     g_autoptr (DiskImage) one = disk_image_new (w, h, 3);
@@ -1040,14 +1066,8 @@ test_levels_psnr (void)
     BandJob jobs[2];
     GThread *thread;
 
-    disk_effect_params_init (&params);
-    params.mode = cases[m].mode;
-    params.radius = cases[m].radius;
-    params.focus_depth = 0.8;
-    params.center_x = 0.4;
-    params.center_y = 0.55;
-    disk_effect_fill_rows (&params, w, h, w, h, 1, 1, map, NULL, radius,
-        angle, 0, h);
+    fill_varying_maps (cases[m].mode, cases[m].radius, map, w, h, 1, radius,
+        angle);
     g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line,
             cases[m].radius, 1.0, &rs, &as), ==, DISK_FAST_VARYING_LEVELS);
     g_assert_cmpfloat (rs, >, 0.0);
@@ -1167,11 +1187,7 @@ half_size (const DiskImage * in)
 static void
 test_levels_chroma_psnr (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *map_path = g_build_filename (g_getenv ("DISK_TEST_DATA"),
-      "motorcycle-disparity.png", NULL);
-  g_autoptr (DiskImage) map_rgb = disk_image_load (map_path, &error);
-  g_autoptr (DiskImage) map = NULL;
+  g_autoptr (DiskImage) map = load_disparity ();
   g_autoptr (DiskImage) motorcycle_full = load_photo ("motorcycle.png");
   g_autoptr (DiskImage) coffee_full = load_photo ("demo-coffee.jpg");
   g_autoptr (DiskImage) motorcycle = half_size (motorcycle_full);
@@ -1190,8 +1206,6 @@ test_levels_chroma_psnr (void)
   };
   guint m, i;
 
-  g_assert_no_error (error);
-  map = disk_image_to_luminance (map_rgb);
   for (m = 0; m < G_N_ELEMENTS (cases); m++) {
     const gboolean line = cases[m].mode == DISK_EFFECT_SPIN
         || cases[m].mode == DISK_EFFECT_ZOOM;
@@ -1201,20 +1215,13 @@ test_levels_chroma_psnr (void)
     g_autofree gfloat *radius = g_new (gfloat, w * h);
     g_autofree gfloat *angle = g_new (gfloat, w * h);
     g_autofree gfloat *plane_radius = g_new (gfloat, w * h);
-    DiskEffectParams params;
     gdouble rs, as, luma_rs, luma_as, p_ref, p_fast;
     g_autoptr (DiskImage) dense = NULL, ref = NULL, fast = NULL;
     g_autoptr (DiskFastLevels) levels = NULL;
 
-    disk_effect_params_init (&params);
-    params.mode = cases[m].mode;
-    params.radius = cases[m].radius;
-    params.focus_depth = 0.8;
-    params.center_x = 0.4;
-    params.center_y = 0.55;
     /* radii in frame pixels at the chroma pixels' centres */
-    disk_effect_fill_rows (&params, 2 * w, 2 * h, w, h, 2, 2, map, NULL,
-        radius, angle, 0, h);
+    fill_varying_maps (cases[m].mode, cases[m].radius, map, w, h, 2, radius,
+        angle);
     for (i = 0; i < w * h; i++)
       plane_radius[i] = 0.5f * radius[i];
     g_assert_cmpint (disk_fast_varying_method (cases[m].mode, line,
