@@ -1390,18 +1390,21 @@ run_exact (DiskFastLevels * levels, guint layer, Interp * ip,
   pair = pair_plan (levels, layer, ip, samples, run->k, run->a0);
   if (pair == NULL)
     return FALSE;
-  /* a lone pixel: its own weights, four reads a vector (pairs made
-   * before the rows turned binary16 have none) */
-  if (levels->pixel && pair->d != NULL && end - x == 1) {
-    disk_fast_pixel_blend_half (o + at, (const guint16 *) centre + at,
-        pair->off, pair->w0, pair->d, pair->n_pixel, t[x], ch);
-    return TRUE;
-  }
-  if (levels->pixel && pair->window_off != NULL && end - x == 1) {
-    disk_fast_pixel_blend_windows_half (o + at, (const guint16 *) centre
-        + at, pair->window_off, pair->window_w0, pair->window_d,
-        pair->n_windows, t[x], ch);
-    return TRUE;
+  /* a lone pixel: its own weights, four reads or windows a vector (pairs
+   * made before the rows turned binary16 have neither) */
+  if (levels->pixel && end - x == 1) {
+    /* 1 or 2 channels in windows of 4 values, 3 or 4 one read a load */
+    if (pair->window_off != NULL) {
+      disk_fast_pixel_blend_windows_half (o + at, (const guint16 *) centre
+          + at, pair->window_off, pair->window_w0, pair->window_d,
+          pair->n_windows, t[x], ch);
+      return TRUE;
+    }
+    if (pair->d != NULL) {
+      disk_fast_pixel_blend_half (o + at, (const guint16 *) centre + at,
+          pair->off, pair->w0, pair->d, pair->n_pixel, t[x], ch);
+      return TRUE;
+    }
   }
   if (fused) {
     /* blended as the kernel stores them: a + t (b - a) */
