@@ -1,5 +1,5 @@
 /* DISK core, internal: what the AVX-512 (BW, VL) blending kernels of
- * disk-fast.c (level pairs) and disk-fast-quad.c (four levels) share. Only
+ * disk-fast-span.c (level pairs) and disk-fast-quad.c (four levels) share. Only
  * for x86 builds with GCC's target attributes; not installed. */
 #ifndef __DISK_FAST_AVX512_H__
 #define __DISK_FAST_AVX512_H__

@@ -445,8 +445,8 @@ make_plan (DiskFastLevels * levels, guint layer, Interp * ip,
   if (k * levels->radius_step * MAX (fabs (levels->scale_x),
           fabs (levels->scale_y)) >= DISK_FAST_SNAP_FROM)
     snap_samples (samples, ip->n, (gfloat) DISK_FAST_SNAP);
-  plan->taps = disk_fast_layer_new_unsorted (samples, ip->n, levels->width,
-      levels->height);
+  plan->taps = disk_fast_layer_new_for_runs (samples, ip->n, levels->width,
+      levels->height, FALSE);
   plan->off = g_new (gssize, MAX (plan->taps->n, 1));
   for (i = 0; i < plan->taps->n; i++) {
     /* basis_border bounds every tap; this keeps a wrong bound from ever

@@ -1,4 +1,4 @@
-/* DISK core, internal: the pieces of the fast path (disk-fast.c) that the
+/* DISK core, internal: the pieces of the fast path (disk-fast*.c) that the
  * level-blended varying layers (disk-fast-levels.c) run as well. Not
  * installed; not part of the public API. */
 #ifndef __DISK_FAST_PRIVATE_H__
@@ -7,6 +7,12 @@
 #include "disk-fast.h"
 
 G_BEGIN_DECLS
+
+struct _DiskFastPlan
+{
+  guint n_layers;
+  DiskFastLayer *layers[DISK_MAX_LAYERS];
+};
 
 struct _DiskFastLayer
 {
@@ -19,7 +25,7 @@ struct _DiskFastLayer
    * entry i reads input row y + pr[i], column dx + pdx[i], with weight
    * pw0[i] for row y and pw1[i] for row y + 1. The first pn_both entries
    * feed both rows, the next pn_first row y only, the last pn_second row
-   * y + 1 only (disk-fast.c: plan_row_pairs). And each row's taps alone in
+   * y + 1 only (disk-fast-plan.c: plan_row_pairs). And each row's taps alone in
    * the order its pair sums them (row y: sdy[0], sdx[0], sw[0]; row y + 1:
    * index 1; n each), for its interior when it is not paired. NULL, 0 for
    * unsorted plans. */
@@ -30,10 +36,12 @@ struct _DiskFastLayer
   gfloat *sw[2];
 };
 
-/* disk_fast_layer_new without sorting the taps (any order is as exact;
- * sorted rows only help long spans). */
-DiskFastLayer *disk_fast_layer_new_unsorted (const DiskSample * samples,
-    guint n_samples, guint width, guint height);
+/* disk_fast_layer_new for the runs of a varying layer: without the plans
+ * of the row-pair kernel, which runs do not use, and with the taps sorted
+ * or not (any order is as exact; sorted rows only help long spans, and
+ * level plans, made by the thousand for runs of a few pixels, skip it). */
+DiskFastLayer *disk_fast_layer_new_for_runs (const DiskSample * samples,
+    guint n_samples, guint width, guint height, gboolean sorted);
 
 /* o[j] = sum_i w[i] * base[off[i] + j] for 0 <= j < len, with the SIMD
  * kernel of this CPU (the same sums as the row functions). */
@@ -122,7 +130,7 @@ void disk_fast_span4_blend_half (gfloat * o, const guint16 * base,
 /* The kernels behind them (disk-fast-quad.c) and the lane table they and
  * the two-level blends spread per-pixel weights with: for a vector from
  * float j of a span of ch-channel pixels, lane l holds pixel j / ch +
- * disk_fast_spread_lanes[ch][j % ch][l]. Filled by disk-fast.c's kernel
+ * disk_fast_spread_lanes[ch][j % ch][l]. Filled by disk-fast-span.c's kernel
  * choice before any of them runs. */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 void disk_fast_span4_blend_avx512 (gfloat * restrict o,

@@ -10,7 +10,7 @@
  * four sums per float and stores their per-pixel blend once.
  *
  * AVX-512 with BW and VL only (masked 16-bit loads for a run's last
- * vector); disk-fast.c dispatches to these, and elsewhere the levels run
+ * vector); disk-fast-span.c dispatches to these, and elsewhere the levels run
  * as pairs. */
 #include "disk-fast-private.h"
 
