@@ -1731,17 +1731,26 @@ targets (GString * md, Bench * b)
         "%.1fx (slowest kernel, %s; fastest %.1fx; with 2 threads against "
         "dense's 1: %.1fx) | %s |\n", b->frame->width, b->frame->height, min32, slow32, max32, min32_2t,
         min32 >= 50 ? "yes" : "**no**");
-  /* Spatially varying: the radius-16 target against the per-pixel dense
-   * gather (the issue sets no separate goal; the radius-16 one is shown). */
+  /* Spatially varying against the per-pixel dense gather: the issue sets
+   * no goal of its own there, so its radius-16 one, set for 24x4, is
+   * applied to the 24x4 effects (tilt-shift, depth). Spin and zoom run
+   * 32x4, and their dense kernel is a line about 2 r + 1 px long (33 reads
+   * a pixel at radius 16, against 4 per DISK sample): shown, not judged. */
   for (i = 0; i < b->results->len; i++) {
     const BenchResult *r = g_ptr_array_index (b->results, i);
-    if (!strcmp (r->section, "varying") && !strcmp (r->method, "DISK"))
-      g_string_append_printf (md, "| %s %s >= 20x faster than the dense "
-          "per-pixel gather (%ux%u, both 1 thread; the radius-16 goal "
-          "applied to the effect) | %.1fx (%.0f vs %.0f ms; 2 threads "
-          "%.0f ms) | %s |\n", r->kernel, r->config, b->frame->width,
-          b->frame->height, r->speedup, r->ms,
-          r->ms * r->speedup, r->ms_2t, r->speedup >= 20 ? "yes" : "**no**");
+    gboolean judged;
+
+    if (strcmp (r->section, "varying") || strcmp (r->method, "DISK"))
+      continue;
+    judged = !strcmp (r->config, "24x4");
+    g_string_append_printf (md, "| %s %s %s the dense per-pixel gather "
+        "(%ux%u, both 1 thread; %s) | %.1fx (%.0f vs %.0f ms; 2 threads "
+        "%.0f ms) | %s |\n", r->kernel, r->config,
+        judged ? ">= 20x faster than" : "against", b->frame->width,
+        b->frame->height, judged ? "the radius-16 goal applied to the effect"
+        : "not a target: the 20x goal is set for 24x4, and this dense "
+        "kernel is a line", r->speedup, r->ms, r->ms * r->speedup, r->ms_2t,
+        !judged ? "shown" : r->speedup >= 20 ? "yes" : "**no**");
   }
   for (i = 0; i < b->results->len; i++) {
     const BenchResult *g = g_ptr_array_index (b->results, i);
