@@ -266,30 +266,3 @@ disk_fast_varying_layer_rows_marked (const DiskBasis * basis, guint layer,
   g_hash_table_destroy (cache.plans);
   disk_fast_scratch_clear (&scratch);
 }
-
-void
-disk_fast_filter_uniform (const DiskComplex * complex, const DiskImage * in,
-    DiskImage * out)
-{
-  g_autoptr (DiskFastPlan) plan = disk_fast_plan_new (complex, in->width,
-      in->height);
-  g_autoptr (DiskImage) a = disk_image_copy (in);
-  g_autoptr (DiskImage) b = disk_image_new (in->width, in->height,
-      in->channels);
-  guint l;
-
-  g_return_if_fail (disk_image_same_shape (in, out));
-
-  for (l = 0; l < plan->n_layers; l++) {
-    DiskImage *swap;
-
-    disk_fast_layer_rows (plan->layers[l], a, b, 0, in->height);
-    swap = a;
-    a = b;
-    b = swap;
-  }
-  for (l = 0; l < in->height; l++)
-    memcpy (disk_image_pixel (out, 0, l), disk_image_pixel (a, 0, l),
-        sizeof (gfloat) * in->width * in->channels);
-}
-
