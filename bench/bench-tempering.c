@@ -287,6 +287,7 @@ bench_tempering_fit (const DiskImage * target, gdouble radius,
     fo.init = o->init;
     fo.seed = o->seed;
     fo.starts = 1;
+    fo.n_epsilons = 1;
     start = disk_fit_complex (target, radius, &fo, NULL, NULL);
   }
   if (start == NULL || radius < 0.5) {

@@ -395,7 +395,7 @@ static const guint full_ladder[] = { 10, 25, 50, 100, 200, 400 };
 static const guint quick_ladder[] = { 25, 100 };
 
 /* Counted as total gradient steps: the budget times the fitter's default
- * number of starts (every start runs the budget). */
+ * number of runs (every start runs the budget once with each epsilon). */
 static gdouble
 disk_steps_to_reach (Bench * b, const DiskImage * target, gdouble radius,
     const Config * c, gdouble psnr, gdouble full_psnr, guint full_steps,
@@ -416,7 +416,7 @@ disk_steps_to_reach (Bench * b, const DiskImage * target, gdouble radius,
     fit = disk_fit_complex (target, radius, &fo, NULL, &p);
     if (p >= psnr) {
       *reached = p;
-      return (gdouble) ladder[i] * fo.starts;
+      return (gdouble) ladder[i] * disk_fit_options_runs (&fo);
     }
   }
   if (full_psnr >= psnr) {
@@ -424,7 +424,7 @@ disk_steps_to_reach (Bench * b, const DiskImage * target, gdouble radius,
 
     disk_fit_options_init (&fo, c->l, c->n);
     *reached = full_psnr;
-    return (gdouble) full_steps * fo.starts;
+    return (gdouble) full_steps * disk_fit_options_runs (&fo);
   }
   return NAN;
 }
@@ -1835,17 +1835,21 @@ write_report (Bench * b, const gchar * command, gdouble total_s,
       "1080p" : "NOT 1080p", b->photo->width, b->photo->height, b->o.photo);
   {
     DiskFitOptions fo;
+    g_autofree gchar *epsilons = NULL;
 
     disk_fit_options_init (&fo, 4, 24);
+    epsilons = disk_fit_options_epsilons_to_string (&fo);
     g_string_append_printf (md, "- DISK fits: `disk_fit_complex` / "
         "`disk_fit_basis` defaults as `disk_fit_options_init` set them in "
-        "this build: %u Adam steps per start, %u start%s, learning rate %g "
-        "-> %g, %s loss (epsilon %g) then the polish, %s initialisation, "
-        "seed %" G_GUINT64_FORMAT "; basis fits add the companion terms of "
-        "src/disk-fit.c\n", fo.steps, fo.starts, fo.starts == 1 ? "" : "s",
-        fo.lr_start, fo.lr_end, fo.loss == DISK_LOSS_L2 ? "L2" :
-        "Charbonnier", fo.charbonnier_epsilon, disk_init_to_string (fo.init),
-        fo.seed);
+        "this build: %u Adam steps per start, %u start%s with each of the "
+        "epsilons %s (%u runs; the best kernel PSNR wins), learning rate %g "
+        "-> %g, %s loss then the polish, %s initialisation, seed %"
+        G_GUINT64_FORMAT "; basis fits add the companion terms of "
+        "src/disk-fit.c and sweep only at their anchor entry\n", fo.steps,
+        fo.starts, fo.starts == 1 ? "" : "s", epsilons,
+        disk_fit_options_runs (&fo), fo.lr_start, fo.lr_end,
+        fo.loss == DISK_LOSS_L2 ? "L2" : "Charbonnier",
+        disk_init_to_string (fo.init), fo.seed);
   }
   g_string_append_printf (md, "- DISK filtering: the fast path "
       "(src/disk-fast.h, as the element runs it: integer-tap plans made "
@@ -1910,9 +1914,9 @@ write_report (Bench * b, const gchar * command, gdouble total_s,
         g_string_append_printf (md, "%u, ", ladder[j]);
       g_string_append_printf (md, "and %u (the default) steps per start, "
           "each with its own learning-rate schedule and the default %u "
-          "start%s; the first budget whose kernel PSNR reaches PT's final "
-          "is reported, counted as steps x starts (every start runs the "
-          "budget). ", fo.steps, fo.starts, fo.starts == 1 ? "" : "s");
+          "runs (starts x epsilons); the first budget whose kernel PSNR "
+          "reaches PT's final is reported, counted as steps x runs (every "
+          "run takes the budget). ", fo.steps, disk_fit_options_runs (&fo));
     }
     g_string_append (md, "PT's count is proposals summed "
         "over all candidates, read from its best-so-far trace (free-space "

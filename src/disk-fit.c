@@ -38,7 +38,9 @@
 #define DEFAULT_STEPS 2000
 #define DEFAULT_LR_START 1e-2   /* offsets in units of r, weights of 1 / N */
 #define DEFAULT_LR_END 1e-4
-#define DEFAULT_EPSILON 1e-3    /* Charbonnier, in units of the target peak */
+/* Charbonnier, in units of the target peak: the multi-start runs with each
+ * (docs/FITTING.md, "The Charbonnier epsilon as a start") */
+static const gdouble default_epsilons[] = { 1e-3, 1e-2 };
 #define DEFAULT_STARTS 3
 #define WARMUP_FRACTION 0.05
 #define POLISH_FRACTION 0.5     /* the last half of the steps */
@@ -72,10 +74,56 @@ disk_fit_options_init (DiskFitOptions * options, guint n_layers,
   options->lr_start = DEFAULT_LR_START;
   options->lr_end = DEFAULT_LR_END;
   options->loss = DISK_LOSS_CHARBONNIER;
-  options->charbonnier_epsilon = DEFAULT_EPSILON;
+  memcpy (options->charbonnier_epsilons, default_epsilons,
+      sizeof (default_epsilons));
+  options->n_epsilons = G_N_ELEMENTS (default_epsilons);
   options->init = DISK_INIT_SPARSE;
   options->starts = DEFAULT_STARTS;
   options->seed = 1;
+}
+
+/* The epsilons a cold multi-start sweeps: with L2 loss they play no part. */
+static guint
+sweep_epsilons (const DiskFitOptions * options)
+{
+  return options->loss == DISK_LOSS_L2 ? 1 : options->n_epsilons;
+}
+
+gboolean
+disk_fit_options_valid_epsilons (const DiskFitOptions * options)
+{
+  guint e;
+
+  g_return_val_if_fail (options != NULL, FALSE);
+  if (options->n_epsilons < 1 || options->n_epsilons > DISK_FIT_MAX_EPSILONS)
+    return FALSE;
+  for (e = 0; e < options->n_epsilons; e++)
+    if (!(options->charbonnier_epsilons[e] > 0.0
+            && isfinite (options->charbonnier_epsilons[e])))
+      return FALSE;
+  return TRUE;
+}
+
+gchar *
+disk_fit_options_epsilons_to_string (const DiskFitOptions * options)
+{
+  GString *text;
+  guint e;
+
+  g_return_val_if_fail (options != NULL, NULL);
+  text = g_string_new (NULL);
+  for (e = 0; e < MIN (options->n_epsilons, DISK_FIT_MAX_EPSILONS); e++)
+    g_string_append_printf (text, "%s%g", e > 0 ? "," : "",
+        options->charbonnier_epsilons[e]);
+  return g_string_free (text, FALSE);
+}
+
+guint
+disk_fit_options_runs (const DiskFitOptions * options)
+{
+  g_return_val_if_fail (options != NULL, 0);
+
+  return MAX (options->starts, 1) * sweep_epsilons (options);
 }
 
 const gchar *
@@ -579,7 +627,7 @@ companion_set (Companion * c, const DiskComplex * entry)
  * current entry f->complex. */
 static gdouble
 companion_step (Companion * c, Fitter * f, const DiskFitOptions * options,
-    gboolean polish)
+    gdouble epsilon, gboolean polish)
 {
   DiskSample *g = f->grad->samples;
   const DiskSample *cg;
@@ -588,8 +636,7 @@ companion_step (Companion * c, Fitter * f, const DiskFitOptions * options,
 
   companion_set (c, f->complex);
   forward (&c->f);
-  loss = loss_and_gradient (&c->f, options->loss,
-      options->charbonnier_epsilon, polish);
+  loss = loss_and_gradient (&c->f, options->loss, epsilon, polish);
   backward (&c->f);
   cg = c->f.grad->samples;
   for (i = 0; i < f->complex->total; i++) {
@@ -600,10 +647,12 @@ companion_step (Companion * c, Fitter * f, const DiskFitOptions * options,
   return COMPANION_WEIGHT * loss;
 }
 
-/* Optimises f->complex in place for `steps` steps; returns its kernel PSNR. */
+/* Optimises f->complex in place for `steps` steps, Charbonnier with
+ * `epsilon` where the options' loss is; returns its kernel PSNR. */
 static gdouble
-run (Fitter * f, const DiskFitOptions * options, guint steps, guint entry,
-    guint n_entries, Companion * companions, guint n_companions)
+run (Fitter * f, const DiskFitOptions * options, gdouble epsilon,
+    guint steps, guint entry, guint n_entries, Companion * companions,
+    guint n_companions)
 {
   const guint warmup = (guint) (WARMUP_FRACTION * steps);
   const guint polish_from = steps - (guint) (POLISH_FRACTION * steps);
@@ -619,11 +668,11 @@ run (Fitter * f, const DiskFitOptions * options, guint steps, guint entry,
     if (step < warmup)
       lr *= (step + 1.0) / (warmup + 1.0);
     forward (f);
-    loss = loss_and_gradient (f, options->loss, options->charbonnier_epsilon,
-        step >= polish_from);
+    loss = loss_and_gradient (f, options->loss, epsilon, step >= polish_from);
     backward (f);
     for (j = 0; j < n_companions; j++)
-      loss += companion_step (&companions[j], f, options, step >= polish_from);
+      loss += companion_step (&companions[j], f, options, epsilon,
+          step >= polish_from);
     b1t *= ADAM_BETA1;
     b2t *= ADAM_BETA2;
     adam_step (f, lr, b1t, b2t);
@@ -659,9 +708,10 @@ fit_one (const DiskImage * target, gdouble radius,
   g_autoptr (DiskComplex) structure = NULL;
   DiskComplex *best = NULL;
   gdouble best_psnr = -INFINITY;
-  guint start;
+  guint start, e;
 
   g_return_val_if_fail (target != NULL && options != NULL, NULL);
+  g_return_val_if_fail (disk_fit_options_valid_epsilons (options), NULL);
   g_return_val_if_fail (target->channels == 1, NULL);
   g_return_val_if_fail (target->width == target->height, NULL);
   g_return_val_if_fail (target->width % 2 == 1, NULL);
@@ -682,32 +732,37 @@ fit_one (const DiskImage * target, gdouble radius,
     return best;
   }
 
-  for (start = 0; start < MAX (starts, 1); start++) {
-    g_autoptr (GRand) rand = g_rand_new_with_seed ((guint32)
-        (options->seed + start));
-    gboolean warm = warm_start != NULL && start == 0;
-    guint steps = options->steps;
-    Fitter f;
-    gdouble psnr;
+  /* every cold start once with each epsilon, epsilon by epsilon (ties keep
+   * the earlier run); a warm start once, with the first */
+  for (e = 0; e < sweep_epsilons (options); e++)
+    for (start = 0; start < MAX (starts, 1); start++) {
+      g_autoptr (GRand) rand = NULL;
+      gboolean warm = warm_start != NULL && start == 0;
+      guint steps = options->steps;
+      Fitter f;
+      gdouble psnr;
 
-    fitter_init (&f, target, radius, structure);
-    if (warm) {
-      memcpy (f.complex->samples, warm_start->samples,
-          sizeof (DiskSample) * structure->total);
-      steps = warm_steps;
-    } else {
-      initialise (f.complex, start_init (options, start), target, radius,
-          rand, start > 0);
+      if (warm && e > 0)
+        continue;
+      rand = g_rand_new_with_seed ((guint32) (options->seed + start));
+      fitter_init (&f, target, radius, structure);
+      if (warm) {
+        memcpy (f.complex->samples, warm_start->samples,
+            sizeof (DiskSample) * structure->total);
+        steps = warm_steps;
+      } else {
+        initialise (f.complex, start_init (options, start), target, radius,
+            rand, start > 0);
+      }
+      psnr = run (&f, options, options->charbonnier_epsilons[e], steps, entry,
+          n_entries, warm ? companions : NULL, warm ? n_companions : 0);
+      if (best == NULL || psnr > best_psnr) {
+        best_psnr = psnr;
+        disk_complex_free (best);
+        best = disk_complex_copy (f.complex);
+      }
+      fitter_clear (&f);
     }
-    psnr = run (&f, options, steps, entry, n_entries, warm ? companions : NULL,
-        warm ? n_companions : 0);
-    if (best == NULL || psnr > best_psnr) {
-      best_psnr = psnr;
-      disk_complex_free (best);
-      best = disk_complex_copy (f.complex);
-    }
-    fitter_clear (&f);
-  }
   if (kernel_psnr != NULL)
     *kernel_psnr = best_psnr;
   return best;
@@ -808,6 +863,12 @@ disk_fit_basis (const DiskTarget * target, const gdouble * radii,
           "one before it", k, radii[k]);
       return NULL;
     }
+  if (!disk_fit_options_valid_epsilons (options)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "1 to %u Charbonnier epsilons are allowed, each positive and finite",
+        DISK_FIT_MAX_EPSILONS);
+    return NULL;
+  }
   structure = disk_complex_new (options->n_layers, options->n_samples);
   if (structure == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,

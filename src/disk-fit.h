@@ -21,7 +21,9 @@
  *   sparse   (sparse sampling) the first layer drawn by rejection sampling from
  *            the target's support, the others as in radial
  * Multi-start: `starts` runs with seeds seed, seed + 1, ...; from the third
- * start on, the radial initialisation is tried too; the best kernel PSNR wins.
+ * start on, the radial initialisation is tried too; all of them once with
+ * each Charbonnier epsilon (the loss's knee: where one wins, the other often
+ * loses); the best kernel PSNR of all the runs wins.
  * Basis fitting by continuation: the radius nearest the geometric middle of
  * the range is fitted first with the full multi-start; the fit then moves
  * outward both ways, each entry warm-started from its neighbour scaled to its
@@ -59,6 +61,9 @@ typedef void (*DiskFitProgressFunc) (guint entry, guint n_entries, guint step,
 
 typedef struct _DiskFitOptions DiskFitOptions;
 
+/* Charbonnier epsilons a multi-start may sweep. */
+#define DISK_FIT_MAX_EPSILONS 4
+
 struct _DiskFitOptions
 {
   guint n_layers;
@@ -67,18 +72,35 @@ struct _DiskFitOptions
   gdouble lr_start;
   gdouble lr_end;
   DiskLoss loss;
-  gdouble charbonnier_epsilon;
+  /* Charbonnier epsilons, relative to the target's peak: the multi-start
+   * runs its starts once with each (with L2 loss, once) */
+  gdouble charbonnier_epsilons[DISK_FIT_MAX_EPSILONS];
+  guint n_epsilons;
   DiskInit init;
-  guint starts;                 /* multi-start: keep the best of this many */
+  guint starts;                 /* multi-start: keep the best of this many
+                                 * (for each epsilon) */
   guint64 seed;
   DiskFitProgressFunc progress;
   gpointer progress_data;
 };
 
 /* Defaults: the given structure, 2000 steps, Charbonnier then polish, sparse
- * init, 3 starts, seed 1, learning rate 1e-2 -> 1e-4, epsilon 1e-3. */
+ * init, 3 starts with each of the epsilons 1e-3 and 1e-2 (6 runs), seed 1,
+ * learning rate 1e-2 -> 1e-4. */
 void disk_fit_options_init (DiskFitOptions * options, guint n_layers,
     guint samples_per_layer);
+
+/* TRUE where n_epsilons is 1 to DISK_FIT_MAX_EPSILONS and each of them is
+ * positive and finite (the fits refuse other options). */
+gboolean disk_fit_options_valid_epsilons (const DiskFitOptions * options);
+
+/* The epsilons as "0.001,0.01" (%g each, comma-separated: what disk-fit's
+ * --epsilon takes). Free with g_free. */
+gchar *disk_fit_options_epsilons_to_string (const DiskFitOptions * options);
+
+/* The runs a fit without warm start makes: starts times the epsilons (one
+ * with L2 loss). Each runs `steps` steps. */
+guint disk_fit_options_runs (const DiskFitOptions * options);
 
 /* Fits one complex to the rendered, normalised `target_kernel` (a square
  * single-channel canvas, centre at its middle) for blur radius `radius`.

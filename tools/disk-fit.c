@@ -199,13 +199,23 @@ parse_fit_options (const Args * args, DiskFitOptions * options)
           args->loss);
   }
   if (args->epsilon != NULL) {
-    gdouble eps;
+    g_auto (GStrv) parts = g_strsplit (args->epsilon, ",", -1);
+    guint n = g_strv_length (parts), e;
 
-    if (!tool_parse_number (args->epsilon, &eps) || eps <= 0.0)
-      return tool_usage_error (PROGRAM,
-          "--epsilon", "'%s' is not a positive number",
-          args->epsilon);
-    options->charbonnier_epsilon = eps;
+    if (n < 1 || n > DISK_FIT_MAX_EPSILONS)
+      return tool_usage_error (PROGRAM, "--epsilon",
+          "'%s': give 1 to %u epsilons, separated by commas", args->epsilon,
+          DISK_FIT_MAX_EPSILONS);
+    for (e = 0; e < n; e++) {
+      gdouble eps;
+
+      if (!tool_parse_number (parts[e], &eps) || !(eps > 0.0)
+          || !isfinite (eps))
+        return tool_usage_error (PROGRAM, "--epsilon",
+            "'%s' is not a positive number", parts[e]);
+      options->charbonnier_epsilons[e] = eps;
+    }
+    options->n_epsilons = n;
   }
   status = parse_structure (args, options);
   return status;
@@ -398,6 +408,7 @@ main (int argc, char **argv)
   g_autofree gchar *command = format_command (argc, argv);
   g_autofree gchar *structure = NULL;
   g_autofree gchar *target_text = NULL;
+  g_autofree gchar *default_epsilons = NULL;
   g_auto (GStrv) args_copy = NULL;
   Progress progress = { 0 };
   DiskBasis *basis;
@@ -405,6 +416,7 @@ main (int argc, char **argv)
   guint k;
 
   disk_fit_options_init (&defaults, DEFAULT_LAYERS, DEFAULT_SAMPLES);
+  default_epsilons = disk_fit_options_epsilons_to_string (&defaults);
 
   /* Option descriptions that show the defaults (some come from the core). */
 #define HELP(...) (g_ptr_array_add (help, option_help (__VA_ARGS__)), \
@@ -441,8 +453,9 @@ main (int argc, char **argv)
           HELP ("Loss: charbonnier or l2 (default %s)",
               defaults.loss == DISK_LOSS_L2 ? "l2" : "charbonnier"), "NAME"},
       {"epsilon", 0, 0, G_OPTION_ARG_STRING, &args.epsilon,
-          HELP ("Charbonnier epsilon, relative to the target's peak "
-              "(default %g)", defaults.charbonnier_epsilon), "E"},
+          HELP ("Charbonnier epsilons, relative to the target's peak: every "
+              "start runs once with each (default %s)", default_epsilons),
+          "E[,E...]"},
       {"name", 0, 0, G_OPTION_ARG_STRING, &args.name,
           "Preset name (default: the output file name without its "
           "extension)", "NAME"},
