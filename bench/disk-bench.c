@@ -1845,7 +1845,7 @@ write_report (Bench * b, const gchar * command, gdouble total_s,
         "epsilons %s (%u runs; the best kernel PSNR wins), learning rate %g "
         "-> %g, %s loss then the polish, %s initialisation, seed %"
         G_GUINT64_FORMAT "; basis fits add the companion terms of "
-        "src/disk-fit.c and sweep only at their anchor entry\n", fo.steps,
+        "src/disk-fit.c and run their anchor with the first epsilon only\n", fo.steps,
         fo.starts, fo.starts == 1 ? "" : "s", epsilons,
         disk_fit_options_runs (&fo), fo.lr_start, fo.lr_end,
         fo.loss == DISK_LOSS_L2 ? "L2" : "Charbonnier",

@@ -23,7 +23,8 @@
  * Multi-start: `starts` runs with seeds seed, seed + 1, ...; from the third
  * start on, the radial initialisation is tried too; all of them once with
  * each Charbonnier epsilon (the loss's knee: where one wins, the other often
- * loses); the best kernel PSNR of all the runs wins.
+ * loses); the best kernel PSNR of all the runs wins. A basis of several
+ * radii runs its anchor with the first epsilon only (see disk-fit.c).
  * Basis fitting by continuation: the radius nearest the geometric middle of
  * the range is fitted first with the full multi-start; the fit then moves
  * outward both ways, each entry warm-started from its neighbour scaled to its
@@ -98,8 +99,8 @@ gboolean disk_fit_options_valid_epsilons (const DiskFitOptions * options);
  * --epsilon takes). Free with g_free. */
 gchar *disk_fit_options_epsilons_to_string (const DiskFitOptions * options);
 
-/* The runs a fit without warm start makes: starts times the epsilons (one
- * with L2 loss). Each runs `steps` steps. */
+/* The runs a single-kernel fit without warm start makes: starts times the
+ * epsilons (one with L2 loss). Each runs `steps` steps. */
 guint disk_fit_options_runs (const DiskFitOptions * options);
 
 /* Fits one complex to the rendered, normalised `target_kernel` (a square

@@ -649,6 +649,51 @@ test_epsilon_sweep (void)
     g_assert_cmpfloat (swept->samples[i].w, ==, second->samples[i].w);
   }
 
+  /* a basis of one radius is a single kernel, and sweeps; a basis of
+   * several runs its anchor with the first epsilon alone (here the second
+   * would win) */
+  {
+    g_autoptr (DiskTarget) shape = disk_target_parse ("star:n=5,inner=0.45",
+        NULL);
+    /* the anchor of three is r, nearest their geometric middle (4.9) */
+    const gdouble one[] = { r }, three[] = { 3.0, r, 8.0 };
+    DiskFitOptions o;
+    gdouble pb[3][2];
+    g_autoptr (DiskBasis) alone_first = NULL;
+    g_autoptr (DiskBasis) alone_second = NULL;
+    g_autoptr (DiskBasis) one_swept = NULL;
+    g_autoptr (DiskBasis) three_first = NULL;
+    g_autoptr (DiskBasis) three_swept = NULL;
+
+    disk_fit_options_init (&o, 2, 3);
+    o.steps = 60;
+    o.starts = 2;
+    o.n_epsilons = 1;
+    o.charbonnier_epsilons[0] = both[0];
+    alone_first = disk_fit_basis (shape, one, 1, &o, pb[0], NULL);
+    three_first = disk_fit_basis (shape, three, 3, &o, NULL, NULL);
+    o.charbonnier_epsilons[0] = both[1];
+    alone_second = disk_fit_basis (shape, one, 1, &o, pb[1], NULL);
+    memcpy (o.charbonnier_epsilons, both, sizeof (both));
+    o.n_epsilons = 2;
+    one_swept = disk_fit_basis (shape, one, 1, &o, pb[2], NULL);
+    three_swept = disk_fit_basis (shape, three, 3, &o, NULL, NULL);
+    g_assert_cmpfloat (pb[1][0], >, pb[0][0]);
+    g_assert_cmpfloat (pb[2][0], ==, pb[1][0]);
+    for (i = 0; i < one_swept->entries[0]->total; i++)
+      g_assert_cmpfloat (one_swept->entries[0]->samples[i].w, ==,
+          alone_second->entries[0]->samples[i].w);
+    /* the anchor is the first epsilon's fit, not the sweep's winner */
+    for (i = 0; i < three_swept->entries[1]->total; i++) {
+      g_assert_cmpfloat (three_swept->entries[1]->samples[i].x, ==,
+          alone_first->entries[0]->samples[i].x);
+      g_assert_cmpfloat (three_swept->entries[0]->samples[i].x, ==,
+          three_first->entries[0]->samples[i].x);
+      g_assert_cmpfloat (three_swept->entries[2]->samples[i].x, ==,
+          three_first->entries[2]->samples[i].x);
+    }
+  }
+
   l2 = fit_with_epsilons (target, r, both, 1, DISK_LOSS_L2, &p_l2);
   l2_swept = fit_with_epsilons (target, r, both, 2, DISK_LOSS_L2,
       &p_l2_swept);
