@@ -733,9 +733,10 @@ fit_one (const DiskImage * target, gdouble radius,
     return best;
   }
 
-  /* every cold start once with each of the first n_epsilons, epsilon by
-   * epsilon (ties keep the earlier run); a warm start once, with the first */
-  for (e = 0; e < MAX (MIN (n_epsilons, sweep_epsilons (options)), 1); e++)
+  /* every cold start once with each of the first n_epsilons (1 or
+   * sweep_epsilons), epsilon by epsilon (ties keep the earlier run); a warm
+   * start once, with the first */
+  for (e = 0; e < n_epsilons; e++)
     for (start = 0; start < MAX (starts, 1); start++) {
       g_autoptr (GRand) rand = NULL;
       gboolean warm = warm_start != NULL && start == 0;

@@ -200,22 +200,18 @@ parse_fit_options (const Args * args, DiskFitOptions * options)
   }
   if (args->epsilon != NULL) {
     g_auto (GStrv) parts = g_strsplit (args->epsilon, ",", -1);
-    guint n = g_strv_length (parts), e;
+    guint e;
 
-    if (n < 1 || n > DISK_FIT_MAX_EPSILONS)
+    /* the core's rule decides what is allowed */
+    options->n_epsilons = g_strv_length (parts);
+    for (e = 0; parts[e] != NULL; e++)
+      if (e >= DISK_FIT_MAX_EPSILONS
+          || !tool_parse_number (parts[e], &options->charbonnier_epsilons[e]))
+        break;
+    if (parts[e] != NULL || !disk_fit_options_valid_epsilons (options))
       return tool_usage_error (PROGRAM, "--epsilon",
-          "'%s': give 1 to %u epsilons, separated by commas", args->epsilon,
-          DISK_FIT_MAX_EPSILONS);
-    for (e = 0; e < n; e++) {
-      gdouble eps;
-
-      if (!tool_parse_number (parts[e], &eps) || !(eps > 0.0)
-          || !isfinite (eps))
-        return tool_usage_error (PROGRAM, "--epsilon",
-            "'%s' is not a positive number", parts[e]);
-      options->charbonnier_epsilons[e] = eps;
-    }
-    options->n_epsilons = n;
+          "'%s': give 1 to %u positive numbers, separated by commas",
+          args->epsilon, DISK_FIT_MAX_EPSILONS);
   }
   status = parse_structure (args, options);
   return status;
