@@ -1599,6 +1599,7 @@ targets (GString * md, Bench * b)
   gdouble min16_2t = INFINITY, min32_2t = INFINITY;
   const gchar *slow16 = "", *slow32 = "";
   GString *losses = g_string_new (NULL);
+  GString *ls_losses = g_string_new (NULL);
 
   for (i = 0; i < G_N_ELEMENTS (kernels); i++) {
     const Kernel *k = kernels + i;
@@ -1645,7 +1646,12 @@ targets (GString * md, Bench * b)
         }
         if (best_ls) {
           ls_total++;
-          ls_wins += d->image_psnr > best_ls->image_psnr;
+          if (d->image_psnr > best_ls->image_psnr)
+            ls_wins++;
+          else
+            g_string_append_printf (ls_losses, "%s %s: low-rank %s %.2f >= "
+                "DISK %.2f dB; ", k->label, cfg, best_ls->config,
+                best_ls->image_psnr, d->image_psnr);
         }
       }
       if (best_lr) {
@@ -1690,14 +1696,16 @@ targets (GString * md, Bench * b)
       "at the same configuration, every kernel | %u of %u | %s |\n", pt_wins,
       pt_total, pt_total == 0 ? "not run" : pt_wins == pt_total ? "yes" :
       "**no**");
-  g_string_append_printf (md, "| DISK beats low-rank at the same budget "
-      "(best rank reading <= 4 x DISK samples), every kernel | %u of %u | "
-      "%s |\n", lr_wins, lr_total, lr_total == 0 ? "not run" :
-      lr_wins == lr_total ? "yes" : "**no**");
   g_string_append_printf (md, "| DISK beats low-rank at the same sample "
-      "count (best rank whose 1D taps <= DISK samples, the paper's count), "
-      "every kernel | %u of %u | %s |\n", ls_wins, ls_total, ls_total == 0 ?
-      "not run" : ls_wins == ls_total ? "yes" : "**no**");
+      "budget (the issue's target: best rank whose 1D taps <= DISK samples, "
+      "the paper's count), every kernel | %u of %u | %s |\n", ls_wins,
+      ls_total, ls_total == 0 ? "not run" : ls_wins == ls_total ? "yes" :
+      "**no**");
+  g_string_append_printf (md, "| Stricter, not the issue's target: DISK "
+      "beats low-rank at the same pixel reads (best rank reading <= 4 x DISK "
+      "samples: a CPU's count, where a bilinear sample is 4 reads), every "
+      "kernel | %u of %u | %s |\n", lr_wins, lr_total, lr_total == 0 ?
+      "not run" : lr_wins == lr_total ? "yes" : "**no**");
   g_string_append_printf (md, "| DISK reaches PT's final kernel PSNR in >= "
       "30x fewer steps (24x4) | %u of %u kernels | %s |\n", steps_ok,
       steps_total, steps_total == 0 ? "not run" :
@@ -1787,9 +1795,13 @@ targets (GString * md, Bench * b)
   g_string_append (md, "\n");
   if (losses->len)
     g_string_append_printf (md, "Cases where DISK did not win (same "
-        "configuration for PT; pixel-read budget for low-rank): %s\n\n",
-        losses->str);
+        "configuration for PT; the stricter pixel-read budget for low-rank): "
+        "%s\n\n", losses->str);
+  if (ls_losses->len)
+    g_string_append_printf (md, "Cases where DISK did not beat low-rank at "
+        "the same sample budget: %s\n\n", ls_losses->str);
   g_string_free (losses, TRUE);
+  g_string_free (ls_losses, TRUE);
 }
 
 static void
