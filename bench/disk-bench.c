@@ -1588,6 +1588,42 @@ cpu_model (void)
   return model ? model : g_strdup ("unknown CPU");
 }
 
+/* The low-rank result of kernel `label` with the best image PSNR among the
+ * ranks whose 1D taps fit in `budget` samples (rank 1 if none does). */
+static const BenchResult *
+best_low_rank (Bench * b, const gchar * label, gdouble budget)
+{
+  const BenchResult *best = NULL;
+  guint rank;
+
+  for (rank = 1; rank <= BENCH_LOW_RANK_MAX; rank++) {
+    g_autofree gchar *rc = g_strdup_printf ("rank %u", rank);
+    const BenchResult *lr = find (b, "single", label, "low-rank", rc);
+
+    if (lr && (rank == 1 || lr->samples <= budget)
+        && (best == NULL || lr->image_psnr > best->image_psnr))
+      best = lr;
+  }
+  return best;
+}
+
+/* Counts DISK result d against low-rank result lr (if any): a win, or a
+ * loss listed in `losses`. */
+static void
+low_rank_tally (const BenchResult * d, const BenchResult * lr,
+    const gchar * cfg, guint * wins, guint * total, GString * losses)
+{
+  if (lr == NULL)
+    return;
+  (*total)++;
+  if (d->image_psnr > lr->image_psnr)
+    (*wins)++;
+  else
+    g_string_append_printf (losses, "%s %s: low-rank %s %.2f >= DISK "
+        "%.2f dB; ", d->kernel, cfg, lr->config, lr->image_psnr,
+        d->image_psnr);
+}
+
 /* Checks of the targets, computed from the results. */
 static void
 targets (GString * md, Bench * b)
@@ -1611,8 +1647,6 @@ targets (GString * md, Bench * b)
       g_autofree gchar *cfg = config_name (b->configs + ci);
       const BenchResult *d = find (b, "single", k->label, "DISK", cfg);
       const BenchResult *p = find (b, "single", k->label, "PT", cfg);
-      const BenchResult *best_lr = NULL;
-      guint rank;
 
       if (d == NULL)
         continue;
@@ -1624,45 +1658,13 @@ targets (GString * md, Bench * b)
           g_string_append_printf (losses, "%s %s: PT %.2f >= DISK %.2f dB; ",
               k->label, cfg, p->image_psnr, d->image_psnr);
       }
-      /* Low-rank at the same budget: the best rank whose 1D taps do not
-       * exceed DISK's pixel reads (4 per bilinear sample); rank 1 if none. */
-      for (rank = 1; rank <= BENCH_LOW_RANK_MAX; rank++) {
-        g_autofree gchar *rc = g_strdup_printf ("rank %u", rank);
-        const BenchResult *lr = find (b, "single", k->label, "low-rank", rc);
-        if (lr && (rank == 1 || lr->samples <= 4 * d->samples)
-            && (best_lr == NULL || lr->image_psnr > best_lr->image_psnr))
-          best_lr = lr;
-      }
-      /* The paper's count: low-rank 1D taps against DISK samples. */
-      {
-        const BenchResult *best_ls = NULL;
-        for (rank = 1; rank <= BENCH_LOW_RANK_MAX; rank++) {
-          g_autofree gchar *rc = g_strdup_printf ("rank %u", rank);
-          const BenchResult *lr = find (b, "single", k->label, "low-rank",
-              rc);
-          if (lr && (rank == 1 || lr->samples <= d->samples)
-              && (best_ls == NULL || lr->image_psnr > best_ls->image_psnr))
-            best_ls = lr;
-        }
-        if (best_ls) {
-          ls_total++;
-          if (d->image_psnr > best_ls->image_psnr)
-            ls_wins++;
-          else
-            g_string_append_printf (ls_losses, "%s %s: low-rank %s %.2f >= "
-                "DISK %.2f dB; ", k->label, cfg, best_ls->config,
-                best_ls->image_psnr, d->image_psnr);
-        }
-      }
-      if (best_lr) {
-        lr_total++;
-        if (d->image_psnr > best_lr->image_psnr)
-          lr_wins++;
-        else
-          g_string_append_printf (losses, "%s %s: low-rank %s %.2f >= DISK "
-              "%.2f dB; ", k->label, cfg, best_lr->config,
-              best_lr->image_psnr, d->image_psnr);
-      }
+      /* Low-rank at the same budget, counted two ways: the paper's (1D
+       * taps against DISK samples) and a CPU's (against DISK's pixel
+       * reads, 4 per bilinear sample) */
+      low_rank_tally (d, best_low_rank (b, k->label, d->samples), cfg,
+          &ls_wins, &ls_total, ls_losses);
+      low_rank_tally (d, best_low_rank (b, k->label, 4 * d->samples), cfg,
+          &lr_wins, &lr_total, losses);
       if (!strcmp (cfg, "24x4")) {
         const gdouble sp2 = dense->ms / d->ms_2t;
         if (k->radius == 16) {
