@@ -1344,8 +1344,10 @@ run_element (Bench * b)
   } sizes[] = { {1280, 720, "720p"}, {1920, 1080, "1080p"}, {3840, 2160,
   "2160p"} };
   static const gchar *formats[] = { "RGBA", "I420" };
+  /* every mode; map and depth read the disparity map (map mode as a
+   * strength map) */
   static const gchar *modes[] = { "uniform", "tilt-shift", "spin", "zoom",
-    "depth"
+    "map", "depth"
   };
   const gdouble radius = 16;
   g_autofree gchar *lib = g_build_filename (BENCH_PLUGIN_DIR,
@@ -1404,6 +1406,7 @@ run_element (Bench * b)
           g_autofree gchar *timed_short = NULL, *timed_long = NULL;
           g_autofree gchar *start_text = NULL;
           gdouble start = NAN;
+          gboolean with_map;
 
           if (b->o.quick && mi > 1)
             continue;
@@ -1412,10 +1415,12 @@ run_element (Bench * b)
               "videoconvert ! videoscale ! video/x-raw,format=%s,width=%u,"
               "height=%u ! imagefreeze", b->o.photo, formats[fi],
               sizes[si].w, sizes[si].h);
+          with_map = !strcmp (modes[mi], "map")
+              || !strcmp (modes[mi], "depth");
           filter = g_strdup_printf ("diskblur preset=bokeh radius=%g "
               "mode=%s n-threads=%u%s%s ! fakesink sync=false", radius,
-              modes[mi], ti, mi == 4 ? " map-location=" : "",
-              mi == 4 ? map : "");
+              modes[mi], ti, with_map ? " map-location=" : "",
+              with_map ? map : "");
           timed_short = g_strdup_printf ("%s num-buffers=%u ! %s", src,
               FRAMES_SHORT, filter);
           timed_long = g_strdup_printf ("%s num-buffers=%u ! %s", src,
