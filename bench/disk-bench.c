@@ -1633,14 +1633,14 @@ low_rank_tally (const BenchResult * d, const BenchResult * lr,
 static void
 targets (GString * md, Bench * b)
 {
-  guint i, ci, pt_wins = 0, pt_total = 0, lr_wins = 0, lr_total = 0;
-  guint ls_wins = 0, ls_total = 0;
+  guint i, ci, pt_wins = 0, pt_total = 0, read_wins = 0, read_total = 0;
+  guint sample_wins = 0, sample_total = 0;
   guint steps_ok = 0, steps_total = 0;
   gdouble min16 = INFINITY, min32 = INFINITY, max16 = 0.0, max32 = 0.0;
   gdouble min16_2t = INFINITY, min32_2t = INFINITY;
   const gchar *slow16 = "", *slow32 = "";
   GString *losses = g_string_new (NULL);
-  GString *ls_losses = g_string_new (NULL);
+  GString *sample_losses = g_string_new (NULL);
 
   for (i = 0; i < G_N_ELEMENTS (kernels); i++) {
     const Kernel *k = kernels + i;
@@ -1667,9 +1667,9 @@ targets (GString * md, Bench * b)
        * taps against DISK samples) and a CPU's (against DISK's pixel
        * reads, 4 per bilinear sample) */
       low_rank_tally (d, best_low_rank (b, k->label, d->samples), cfg,
-          &ls_wins, &ls_total, ls_losses);
+          &sample_wins, &sample_total, sample_losses);
       low_rank_tally (d, best_low_rank (b, k->label, 4 * d->samples), cfg,
-          &lr_wins, &lr_total, losses);
+          &read_wins, &read_total, losses);
       if (!strcmp (cfg, "24x4")) {
         const gdouble sp2 = dense->ms / d->ms_2t;
         if (k->radius == 16) {
@@ -1705,14 +1705,14 @@ targets (GString * md, Bench * b)
       "**no**");
   g_string_append_printf (md, "| DISK beats low-rank at the same sample "
       "budget (the issue's target: best rank whose 1D taps <= DISK samples, "
-      "the paper's count), every kernel | %u of %u | %s |\n", ls_wins,
-      ls_total, ls_total == 0 ? "not run" : ls_wins == ls_total ? "yes" :
+      "the paper's count), every kernel | %u of %u | %s |\n", sample_wins,
+      sample_total, sample_total == 0 ? "not run" : sample_wins == sample_total ? "yes" :
       "**no**");
   g_string_append_printf (md, "| Stricter, not the issue's target: DISK "
       "beats low-rank at the same pixel reads (best rank reading <= 4 x DISK "
       "samples: a CPU's count, where a bilinear sample is 4 reads), every "
-      "kernel | %u of %u | %s |\n", lr_wins, lr_total, lr_total == 0 ?
-      "not run" : lr_wins == lr_total ? "yes" : "**no**");
+      "kernel | %u of %u | %s |\n", read_wins, read_total, read_total == 0 ?
+      "not run" : read_wins == read_total ? "yes" : "**no**");
   g_string_append_printf (md, "| DISK reaches PT's final kernel PSNR in >= "
       "30x fewer steps (24x4) | %u of %u kernels | %s |\n", steps_ok,
       steps_total, steps_total == 0 ? "not run" :
@@ -1804,11 +1804,11 @@ targets (GString * md, Bench * b)
     g_string_append_printf (md, "Cases where DISK did not win (same "
         "configuration for PT; the stricter pixel-read budget for low-rank): "
         "%s\n\n", losses->str);
-  if (ls_losses->len)
+  if (sample_losses->len)
     g_string_append_printf (md, "Cases where DISK did not beat low-rank at "
-        "the same sample budget: %s\n\n", ls_losses->str);
+        "the same sample budget: %s\n\n", sample_losses->str);
   g_string_free (losses, TRUE);
-  g_string_free (ls_losses, TRUE);
+  g_string_free (sample_losses, TRUE);
 }
 
 static void
