@@ -103,6 +103,8 @@ struct _DiskFastLevels
   gboolean half;                /* the band buffer holds binary16 */
   gboolean pixel;               /* lone pixels of exact-angle pairs run
                                  * disk_fast_pixel_blend_half */
+  gboolean row_pairs;           /* the index gives two rows one run where
+                                 * they share its levels */
   guint n_radius;               /* radius levels 0 .. n_radius - 1 */
   guint *n_angles;              /* angle levels of each radius level */
   /* Per layer and radius level, made on first use and published with an
@@ -212,6 +214,11 @@ disk_fast_levels_new (const DiskBasis * basis, gdouble scale_x,
     levels->border = MAX (levels->border, levels->layer_border[l]);
   }
   levels->padded_stride = ((gsize) width + 2 * levels->border) * channels;
+  /* With angle levels: runs shared by two rows fill the pair kernel's
+   * vectors where each row's half-filled them. Whatever the channels, the
+   * rows' type or the CPU, so that every path blends the same levels. */
+  levels->row_pairs = angle_step > 0.0
+      && g_strcmp0 (g_getenv ("DISK_FAST_ROW_PAIRS"), "0") != 0;
   /* the level above the largest radius is read too (with weight 0) */
   levels->n_radius = (guint) floor (max_radius / radius_step) + 2;
   levels->n_angles = g_new (guint, levels->n_radius);
@@ -1177,12 +1184,18 @@ typedef struct
   gint x, end, k;
   guint32 a0, a1;
   guint used;
+  gboolean both;                /* the run of its row pair's both rows */
 } LevelRun;
 
+/* A row's runs, in order. Rows 2 i and 2 i + 1 of the frame may share
+ * runs (LevelRun.both, in both lists); a pixel's weights are those of the
+ * run it is in. */
 typedef struct
 {
   LevelRun *runs;
   guint n, size;
+  gint partner;                 /* +1: the pair's first row, -1: its
+                                 * second, 0: a row alone */
 } RowRuns;
 
 /* The same radius and angle maps serve every layer of a frame, and often
@@ -1248,12 +1261,182 @@ disk_fast_level_index_serves (const DiskFastLevelIndex * index,
       && index->y_begin <= y_begin && y_end <= index->y_end;
 }
 
+/* Run starting at pos[x] on the levels of `head` (pos[x] moved by
+ * start_run): where it ends if each pixel joins it; nothing written. */
+static gint
+scan_run (const DiskFastLevels * levels, const LevelPos * pos, gint x,
+    gint width, LevelPos * head)
+{
+  gint end = x + 1;
+
+  *head = pos[x];
+  if (end < width)
+    start_run (levels, head, &pos[end]);
+  for (; end < width; end++) {
+    LevelPos p = pos[end];
+
+    if (!same_levels (&p, head) && !join_run (levels, head, &p))
+      break;
+  }
+  return end;
+}
+
+/* The run of rows a and b both from x (its levels those of a's or b's
+ * pixel x, whichever both join): its end, or x where the two part at x. */
+static gint
+scan_pair_run (const DiskFastLevels * levels, const LevelPos * a,
+    const LevelPos * b, gint x, gint width, LevelPos * head)
+{
+  guint first;
+
+  for (first = 0; first < 2; first++) {
+    const LevelPos *own = first == 0 ? a : b;
+    gint end;
+
+    *head = own[x];
+    if (x + 1 < width)
+      start_run (levels, head, &own[x + 1]);
+    for (end = x; end < width; end++) {
+      LevelPos p = a[end], q = b[end];
+
+      if ((!same_levels (&p, head) && !join_run (levels, head, &p))
+          || (!same_levels (&q, head) && !join_run (levels, head, &q)))
+        break;
+    }
+    if (end > x)
+      return end;
+  }
+  return x;
+}
+
+/* Pixels x <= i < end of `pos` on the levels of `head`, as a run of
+ * `runs` (of the next row too where `both`); returns the levels it uses
+ * (LevelRun.used) for those pixels, each pixel's weights written. */
+static guint
+commit_run (const DiskFastLevels * levels, LevelPos * pos, gint x, gint end,
+    const LevelPos * head)
+{
+  guint used = 0, c;
+  gint i;
+
+  for (i = x; i < end; i++) {
+    if (!same_levels (&pos[i], head)) {
+      gboolean joined = join_run (levels, head, &pos[i]);
+
+      g_assert (joined);
+    }
+    for (c = 0; c < 4; c++)
+      used |= (level_weight (&pos[i], c) != 0.0f) << c;
+  }
+  return used;
+}
+
+static void
+add_run (RowRuns * runs, gint x, gint end, const LevelPos * head,
+    guint used, gboolean both)
+{
+  LevelRun *run;
+
+  if (runs->n == runs->size) {
+    runs->size = MAX (2 * runs->size, 16);
+    runs->runs = g_renew (LevelRun, runs->runs, runs->size);
+  }
+  run = &runs->runs[runs->n++];
+  run->x = x;
+  run->end = end;
+  run->k = head->k;
+  run->a0 = head->a0;
+  run->a1 = head->a1;
+  run->used = used;
+  run->both = both;
+}
+
+/* One row's runs from pixel x to `until` at most; returns where they
+ * end. */
+static gint
+single_run (const DiskFastLevels * levels, LevelPos * pos, gint x,
+    gint until, gint width, RowRuns * runs)
+{
+  LevelPos head;
+  const gint end = MIN (scan_run (levels, pos, x, width, &head), until);
+
+  add_run (runs, x, end, &head, commit_run (levels, pos, x, end, &head),
+      FALSE);
+  return end;
+}
+
+/* Runs shared by two rows must be at least this long: a shorter one
+ * would cut the rows' own longer runs for little. */
+#define PAIR_RUN_MIN 2
+
+/* Rows a and b (LevelPos of each pixel): runs of both where their pixels
+ * share levels, else each row's own. Left to right with a pointer per
+ * row; where the rows have parted, the row behind ends its run at the
+ * other's pointer if the two could go on together from there. */
+static void
+pair_runs (const DiskFastLevels * levels, LevelPos * a, LevelPos * b,
+    gint width, RowRuns * ra, RowRuns * rb)
+{
+  gint xa = 0, xb = 0;
+  LevelPos head;
+
+  while (xa < width || xb < width) {
+    if (xa == xb) {
+      const gint end = scan_pair_run (levels, a, b, xa, width, &head);
+
+      if (end - xa >= PAIR_RUN_MIN || end == width) {
+        const guint used = commit_run (levels, a, xa, end, &head)
+            | commit_run (levels, b, xa, end, &head);
+
+        add_run (ra, xa, end, &head, used, TRUE);
+        add_run (rb, xa, end, &head, used, TRUE);
+        xa = xb = end;
+        continue;
+      }
+      xa = single_run (levels, a, xa, width, width, ra);
+      xb = single_run (levels, b, xb, width, width, rb);
+    } else {
+      const gboolean a_behind = xa < xb;
+      const gint ahead = a_behind ? xb : xa;
+      LevelPos *own = a_behind ? a : b;
+      gint until = width;
+
+      /* end at the other's pointer if the rows join there */
+      if (scan_run (levels, own, a_behind ? xa : xb, width, &head) > ahead
+          && scan_pair_run (levels, a, b, ahead, width, &head)
+          - ahead >= PAIR_RUN_MIN)
+        until = ahead;
+      if (a_behind)
+        xa = single_run (levels, a, xa, until, width, ra);
+      else
+        xb = single_run (levels, b, xb, until, width, rb);
+    }
+  }
+}
+
+static void
+store_weights (DiskFastLevelIndex * index, guint y, const LevelPos * pos)
+{
+  const gsize row = (gsize) (y - index->y_begin) * index->width;
+  guint i;
+
+  for (i = 0; i < index->width; i++)
+    index->t[row + i] = pos[i].t;
+  if (index->s0 != NULL)
+    for (i = 0; i < index->width; i++) {
+      index->s0[row + i] = pos[i].s0;
+      index->s1[row + i] = pos[i].s1;
+    }
+}
+
 void
 disk_fast_level_index_fill_rows (DiskFastLevelIndex * index,
     const gfloat * radius, const gfloat * angle, guint y_begin, guint y_end)
 {
+  const DiskFastLevels *levels;
   const gint width = index->width;
   g_autofree LevelPos *pos = NULL;
+  RowRuns scratch = { NULL, 0, 0, 0 };
   guint y;
 
   g_return_if_fail (index != NULL);
@@ -1262,49 +1445,50 @@ disk_fast_level_index_fill_rows (DiskFastLevelIndex * index,
   if (y_begin == y_end)
     return;
 
-  pos = g_new (LevelPos, width);
-  for (y = y_begin; y < y_end; y++) {
-    const gsize row = (gsize) (y - index->y_begin) * width;
-    RowRuns *runs = &index->rows[y - index->y_begin];
-    gint x, i;
+  levels = index->levels;
+  pos = g_new (LevelPos, 2 * (gsize) width);
+  for (y = y_begin; y < y_end;) {
+    /* rows 2 i and 2 i + 1 of the frame pair up, whichever rows a call
+     * or an index holds, so that no row's runs depend on them; a call
+     * holding one row of a pair works out the pair's runs and keeps
+     * that row's */
+    const guint first = y & ~1u;
+    guint r;
 
-    level_pos_row (index->levels, radius + (gsize) y * width,
-        angle != NULL ? angle + (gsize) y * width : NULL, width, pos);
-    runs->n = 0;
-    for (x = 0; x < width;) {
-      LevelRun *run;
-      gint end = x + 1;
-      guint used = 0, c;
+    if (levels->row_pairs && first + 1 < levels->height) {
+      RowRuns *rows[2];
 
-      if (end < width)
-        start_run (index->levels, &pos[x], &pos[end]);
-      while (end < width && (same_levels (&pos[end], &pos[x])
-              || join_run (index->levels, &pos[x], &pos[end])))
-        end++;
-      for (i = x; i < end; i++)
-        for (c = 0; c < 4; c++)
-          used |= (level_weight (&pos[i], c) != 0.0f) << c;
-      if (runs->n == runs->size) {
-        runs->size = MAX (2 * runs->size, 16);
-        runs->runs = g_renew (LevelRun, runs->runs, runs->size);
+      for (r = 0; r < 2; r++) {
+        const guint ry = first + r;
+
+        rows[r] = ry >= y_begin && ry < y_end ?
+            &index->rows[ry - index->y_begin] : &scratch;
+        rows[r]->n = 0;
+        rows[r]->partner = r == 0 ? 1 : -1;
+        level_pos_row (levels, radius + (gsize) ry * width,
+            angle != NULL ? angle + (gsize) ry * width : NULL, width,
+            pos + (gsize) r * width);
       }
-      run = &runs->runs[runs->n++];
-      run->x = x;
-      run->end = end;
-      run->k = pos[x].k;
-      run->a0 = pos[x].a0;
-      run->a1 = pos[x].a1;
-      run->used = used;
-      x = end;
+      pair_runs (levels, pos, pos + width, width, rows[0], rows[1]);
+      for (r = 0; r < 2; r++)
+        if (first + r >= y_begin && first + r < y_end)
+          store_weights (index, first + r, pos + (gsize) r * width);
+      y = first + 2;
+    } else {
+      RowRuns *runs = &index->rows[y - index->y_begin];
+      gint x;
+
+      runs->n = 0;
+      runs->partner = 0;
+      level_pos_row (levels, radius + (gsize) y * width,
+          angle != NULL ? angle + (gsize) y * width : NULL, width, pos);
+      for (x = 0; x < width;)
+        x = single_run (levels, pos, x, width, width, runs);
+      store_weights (index, y, pos);
+      y++;
     }
-    for (i = 0; i < width; i++)
-      index->t[row + i] = pos[i].t;
-    if (index->s0 != NULL)
-      for (i = 0; i < width; i++) {
-        index->s0[row + i] = pos[i].s0;
-        index->s1[row + i] = pos[i].s1;
-      }
   }
+  g_free (scratch.runs);
 }
 
 /* The weights of a run's two levels at radius level k + side (side 0 or
@@ -1443,7 +1627,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   guint8 *band;
   const gsize value_bytes = levels->half ? sizeof (guint16) : sizeof (gfloat);
   gsize tmp_bytes, band_rows;
-  gboolean fused, quads;
+  gboolean fused, quads, pairs;
   const QuadPlan **row_quads;
   Interp ip;
   guint y;
@@ -1497,8 +1681,18 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
   quads = levels->angle_step > 0.0
       && disk_fast_span4_blend_supported (levels->half);
 
+  /* both rows of a pair's shared runs in one pass */
+  pairs = quads && levels->half && ch == 1
+      && disk_fast_span4_blend_pair_supported ()
+      && g_strcmp0 (g_getenv ("DISK_FAST_PAIR_KERNEL"), "0") != 0;
   for (y = y_begin; y < y_end; y++) {
     const RowRuns *runs = &index->rows[y - index->y_begin];
+    /* a pair's shared runs of four levels run in one pass for both rows,
+     * from the first row (a row that runs alone takes them itself) */
+    const gboolean pair_first = pairs && runs->partner > 0
+        && y + 1 < y_end;
+    const gboolean pair_second = pairs && runs->partner < 0
+        && y > y_begin;
     const gsize row = (gsize) (y - index->y_begin) * width;
     const gfloat *t = index->t + row;
     const gfloat *s0 = index->s0 != NULL ? index->s0 + row : NULL;
@@ -1541,8 +1735,16 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
       /* four levels in one pass where both radius levels weigh (the
        * quads' NULL: the row's others) */
       if (quads && row_quads[r] != NULL) {
-        span4_blend_level (levels, o, centre, at, row_quads[r], t + x,
-            s0 + x, s1 + x, len);
+        if (run->both && pair_second)
+          continue;             /* run with the first row */
+        if (run->both && pair_first)
+          disk_fast_span4_blend_pair_half (o + at, out->stride,
+              (const guint16 *) centre + at, levels->padded_stride,
+              row_quads[r]->off, row_quads[r]->w, row_quads[r]->n, len,
+              t + x, s0 + x, s1 + x, index->width);
+        else
+          span4_blend_level (levels, o, centre, at, row_quads[r], t + x,
+              s0 + x, s1 + x, len);
         continue;
       }
       /* radius level k, then k + 1: each with its two angle levels
@@ -1590,6 +1792,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
       }
     }
   }
+
 }
 
 void
@@ -1616,6 +1819,7 @@ disk_fast_levels_set_rows (DiskFastLevels * levels, DiskFastRows rows)
       && disk_fast_half_rows_supported ();
   levels->pixel = levels->half
       && disk_fast_pixel_blend_supported ();
+
 }
 
 /* Below this largest radius (the plane's pixels) spin and zoom take finer

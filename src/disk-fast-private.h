@@ -126,6 +126,16 @@ void disk_fast_span4_blend (gfloat * o, const gfloat * base,
 void disk_fast_span4_blend_half (gfloat * o, const guint16 * base,
     const gssize * off, const gfloat * w, guint n, gsize len,
     const gfloat * t, const gfloat * s0, const gfloat * s1, guint ch);
+/* The same for two rows of 1 channel at once (binary16): rows 0 and 1
+ * of the output at o and o + ostride, of the band at base and base +
+ * stride, of the weights at t, s0, s1 and + wstride; the same values as
+ * two calls of disk_fast_span4_blend_half. Only where
+ * disk_fast_span4_blend_pair_supported (). */
+gboolean disk_fast_span4_blend_pair_supported (void);
+void disk_fast_span4_blend_pair_half (gfloat * o, gsize ostride,
+    const guint16 * base, gsize stride, const gssize * off, const gfloat * w,
+    guint n, gsize len, const gfloat * t, const gfloat * s0,
+    const gfloat * s1, gsize wstride);
 
 /* The kernels behind them (disk-fast-quad.c) and the lane table they and
  * the two-level blends spread per-pixel weights with: for a vector from
@@ -141,6 +151,11 @@ void disk_fast_span4_blend_half_avx512 (gfloat * restrict o,
     const guint16 * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
     const gfloat * restrict s0, const gfloat * restrict s1, guint ch);
+void disk_fast_span4_blend_pair_half_avx512 (gfloat * restrict o,
+    gsize ostride, const guint16 * restrict base, gsize stride,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len, const gfloat * restrict t, const gfloat * restrict s0,
+    const gfloat * restrict s1, gsize wstride);
 #endif
 extern gint32 disk_fast_spread_lanes[5][4][16];
 

@@ -104,4 +104,116 @@ disk_fast_span4_blend_half_avx512 (gfloat * restrict o,
     const gfloat * restrict s0, const gfloat * restrict s1, guint ch)
 SPAN4_BODY (DISK_LDV_H, DISK_LDM_H)
 #undef ELEM
+/* Two neighbouring 1-channel rows' runs over the same reads (a run the
+ * level index made for both rows; disk-fast-levels.c): lanes 0-7 of a
+ * vector hold 8 pixels of the first row, lanes 8-15 the same 8 of the
+ * second (`stride` values further in the band), so that a run of 20
+ * pixels fills 3 vectors for the two rows where it filled 2 for each.
+ * Each lane's sums and blend are those of disk_fast_span4_blend_half_avx512
+ * for its row: the same reads in the same order, the same products. */
+#define PAIR_LDV(p)                                                       \
+  _mm512_cvtph_ps (_mm256_inserti128_si256 (_mm256_castsi128_si256 (      \
+              _mm_loadu_si128 ((const __m128i *) (p))),                   \
+          _mm_loadu_si128 ((const __m128i *) ((p) + stride)), 1))
+#define PAIR_LDM(p, m)                                                    \
+  _mm512_cvtph_ps (_mm256_inserti128_si256 (_mm256_castsi128_si256 (      \
+              _mm_maskz_loadu_epi16 (m, p)),                              \
+          _mm_maskz_loadu_epi16 (m, (p) + stride), 1))
+
+/* Two 8-float halves as one vector, and back. */
+#define PAIR_JOIN(lo, hi)                                                 \
+  _mm512_castpd_ps (_mm512_insertf64x4 (_mm512_castpd256_pd512 (          \
+              _mm256_castps_pd (lo)), _mm256_castps_pd (hi), 1))
+#define PAIR_HIGH(v)                                                      \
+  _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (v), 1))
+
+/* The per-pixel weights of the 8 pixels from jj of both rows. */
+#define PAIR_WEIGHTS(p)                                                   \
+  PAIR_JOIN (_mm256_loadu_ps ((p) + jj), _mm256_loadu_ps ((p) + wstride + jj))
+
+#define PAIR_STORE4(OFF, A, B, C, D)                                      \
+  {                                                                       \
+    const gsize jj = j + (OFF);                                           \
+    const __m512 one = _mm512_set1_ps (1.0f);                             \
+    const __m512 tt = PAIR_WEIGHTS (t), u0 = PAIR_WEIGHTS (s0);           \
+    const __m512 u1 = PAIR_WEIGHTS (s1), r = _mm512_sub_ps (one, tt);     \
+    __m512 p, q;                                                          \
+                                                                          \
+    p = _mm512_mul_ps (_mm512_mul_ps (r, _mm512_sub_ps (one, u0)), A);    \
+    p = _mm512_fmadd_ps (_mm512_mul_ps (r, u0), B, p);                    \
+    q = _mm512_mul_ps (_mm512_mul_ps (tt, _mm512_sub_ps (one, u1)), C);   \
+    q = _mm512_fmadd_ps (_mm512_mul_ps (tt, u1), D, q);                   \
+    p = _mm512_add_ps (p, q);                                             \
+    if (jj + 8 <= len) {                                                  \
+      _mm256_storeu_ps (o + jj, _mm512_castps512_ps256 (p));              \
+      _mm256_storeu_ps (o + ostride + jj, PAIR_HIGH (p));                 \
+    } else {                                                              \
+      _mm256_mask_storeu_ps (o + jj, last, _mm512_castps512_ps256 (p));   \
+      _mm256_mask_storeu_ps (o + ostride + jj, last, PAIR_HIGH (p));      \
+    }                                                                     \
+  }
+
+/* As SPAN4_CHUNK, NV vectors of 8 pixels of each row from pixel j. */
+#define PAIR_CHUNK(NV)                                                    \
+  {                                                                       \
+    __m512 a[4], b[4], c[4], d[4];                                        \
+    guint i, v;                                                           \
+                                                                          \
+    UNROLL for (v = 0; v < NV; v++)                                       \
+      a[v] = b[v] = c[v] = d[v] = _mm512_setzero_ps ();                   \
+    for (i = 0; i < n; i++) {                                             \
+      const __m512 w0 = _mm512_set1_ps (w[4 * i]);                        \
+      const __m512 w1 = _mm512_set1_ps (w[4 * i + 1]);                    \
+      const __m512 w2 = _mm512_set1_ps (w[4 * i + 2]);                    \
+      const __m512 w3 = _mm512_set1_ps (w[4 * i + 3]);                    \
+      const guint16 *s = base + off[i] + j;                               \
+                                                                          \
+      UNROLL for (v = 0; v < NV; v++) {                                   \
+        const __m512 x = v + 1 < NV ? PAIR_LDV (s + 8 * v)                \
+            : PAIR_LDM (s + 8 * v, last);                                 \
+                                                                          \
+        a[v] = _mm512_fmadd_ps (w0, x, a[v]);                             \
+        b[v] = _mm512_fmadd_ps (w1, x, b[v]);                             \
+        c[v] = _mm512_fmadd_ps (w2, x, c[v]);                             \
+        d[v] = _mm512_fmadd_ps (w3, x, d[v]);                             \
+      }                                                                   \
+    }                                                                     \
+    UNROLL for (v = 0; v < NV; v++)                                       \
+      PAIR_STORE4 (8 * v, a[v], b[v], c[v], d[v]);                        \
+  }
+
+__attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
+void
+disk_fast_span4_blend_pair_half_avx512 (gfloat * restrict o, gsize ostride,
+    const guint16 * restrict base, gsize stride,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len, const gfloat * restrict t, const gfloat * restrict s0,
+    const gfloat * restrict s1, gsize wstride)
+{
+  gsize j = 0;
+  __mmask8 last = 0xff;
+
+  /* as DISK_MASKED_SPAN, in halves of 8 */
+  for (; j + 32 <= len; j += 32)
+    PAIR_CHUNK (4);
+  if (j < len) {
+    const guint rest = (guint) (len - j), nv = (rest + 7) / 8;
+
+    last = (__mmask8) ((1u << (rest - 8 * (nv - 1))) - 1);
+    switch (nv) {
+      case 1:
+        PAIR_CHUNK (1);
+        break;
+      case 2:
+        PAIR_CHUNK (2);
+        break;
+      case 3:
+        PAIR_CHUNK (3);
+        break;
+      default:
+        PAIR_CHUNK (4);
+        break;
+    }
+  }
+}
 #endif

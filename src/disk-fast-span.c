@@ -801,11 +801,14 @@ disk_fast_span_kernel (void)
         kernel.blend2_half_func = span2_blend_half_avx512_masked;
         kernel.blend4_func = disk_fast_span4_blend_avx512;
         kernel.blend4_half_func = disk_fast_span4_blend_half_avx512;
+        kernel.blend4_pair_half_func =
+            disk_fast_span4_blend_pair_half_avx512;
         for (ch = 1; ch <= 4; ch++)
           for (phase = 0; phase < ch; phase++)
             for (l = 0; l < 16; l++)
               disk_fast_spread_lanes[ch][phase][l] =
                   (gint32) ((phase + l) / ch);
+
       }
     } else if (__builtin_cpu_supports ("avx2")
         && __builtin_cpu_supports ("fma")) {
@@ -835,6 +838,7 @@ disk_fast_span_kernel (void)
       kernel.to_half = NULL;
       kernel.blend2_half_func = NULL;
       kernel.blend4_half_func = NULL;
+      kernel.blend4_pair_half_func = NULL;
     }
 #else
     (void) force;
@@ -926,6 +930,22 @@ disk_fast_span4_blend_half (gfloat * o, const guint16 * base,
 {
   disk_fast_span_kernel ()->blend4_half_func (o, base, off, w, n, len, t, s0,
       s1, ch);
+}
+
+gboolean
+disk_fast_span4_blend_pair_supported (void)
+{
+  return disk_fast_span_kernel ()->blend4_pair_half_func != NULL;
+}
+
+void
+disk_fast_span4_blend_pair_half (gfloat * o, gsize ostride,
+    const guint16 * base, gsize stride, const gssize * off, const gfloat * w,
+    guint n, gsize len, const gfloat * t, const gfloat * s0,
+    const gfloat * s1, gsize wstride)
+{
+  disk_fast_span_kernel ()->blend4_pair_half_func (o, ostride, base, stride,
+      off, w, n, len, t, s0, s1, wstride);
 }
 
 void

@@ -65,6 +65,11 @@ typedef void (*Span4BlendHalfFunc) (gfloat * restrict o,
     const guint16 * restrict base, const gssize * restrict off,
     const gfloat * restrict w, guint n, gsize len, const gfloat * restrict t,
     const gfloat * restrict s0, const gfloat * restrict s1, guint ch);
+typedef void (*Span4BlendPairHalfFunc) (gfloat * restrict o, gsize ostride,
+    const guint16 * restrict base, gsize stride,
+    const gssize * restrict off, const gfloat * restrict w, guint n,
+    gsize len, const gfloat * restrict t, const gfloat * restrict s0,
+    const gfloat * restrict s1, gsize wstride);
 
 /* The kernels of one ISA (disk_fast_span_kernel). */
 typedef struct
@@ -89,6 +94,8 @@ typedef struct
   /* a run's four levels blended as they are stored (NULL: not here) */
   Span4BlendFunc blend4_func;
   Span4BlendHalfFunc blend4_half_func;
+  /* and two 1-channel rows' runs at once (NULL: not here) */
+  Span4BlendPairHalfFunc blend4_pair_half_func;
   const gchar *name;
 } SpanKernel;
 

@@ -304,7 +304,9 @@ DiskFastLevelIndex *disk_fast_level_index_new (const DiskFastLevels * levels,
 void disk_fast_level_index_free (DiskFastLevelIndex * index);
 /* Indexes rows y_begin <= y < y_end of the maps (`radius` and `angle` as
  * for disk_fast_levels_layer_rows, whole planes): threads may fill
- * disjoint rows at once. Fill again whenever the maps change. */
+ * disjoint rows at once. With angle levels rows 2 i and 2 i + 1 are
+ * segmented together (docs/NUMERICS.md), so a call may read the maps' row
+ * just outside its rows. Fill again whenever the maps change. */
 void disk_fast_level_index_fill_rows (DiskFastLevelIndex * index,
     const gfloat * radius, const gfloat * angle, guint y_begin, guint y_end);
 /* TRUE if `index` was made for `levels` and covers these rows. */

@@ -1395,6 +1395,68 @@ angle_level (guint n, gdouble degrees, gdouble * s)
   return j;
 }
 
+/* Row pairs (disk-fast-levels.c): with angle levels, rows 2 i and 2 i + 1
+ * share a run where their pixels share its levels, and where a plane has
+ * 1 channel and binary16 rows the pair kernel runs such a run for both
+ * rows at once. Each row must come out bit for bit as the one-row kernel
+ * makes it over the same runs (DISK_FAST_PAIR_KERNEL=0), whichever rows a
+ * call holds (bands that split pairs, a band of one row) and however the
+ * index was filled (in one call, or in bands that split pairs). */
+static void
+test_levels_row_pairs (void)
+{
+  g_autoptr (DiskPreset) bokeh = load_bokeh ();
+  const DiskBasis *basis = bokeh->basis;
+  const guint w = 203, h = 31, n_layers = basis->entries[0]->n_layers;
+  static const guint bands[] = { 0, 5, 6, 18, 31 };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (43);
+  g_autofree gfloat *radius = g_new (gfloat, w * h);
+  g_autofree gfloat *angle = g_new (gfloat, w * h);
+  g_autoptr (DiskImage) in = random_image (rand, w, h, 1);
+  g_autoptr (DiskImage) want = disk_image_new (w, h, 1);
+  g_autoptr (DiskImage) whole = disk_image_new (w, h, 1);
+  g_autoptr (DiskImage) banded = disk_image_new (w, h, 1);
+  g_autoptr (DiskFastLevels) levels = disk_fast_levels_new (basis, 1.0, 1.0,
+      0.5, 0.5, 12.0, w, h, 1);
+  g_autoptr (DiskFastLevelIndex) index = NULL;
+  g_autoptr (DiskFastLevelIndex) split = NULL;
+  const gsize bytes = sizeof (gfloat) * in->stride * h;
+  guint x, y, l, b;
+
+  /* spin about a point off the frame's centre: radius grows with the
+   * distance, the angle turns round it (rows part where they cross) */
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      const gdouble dx = x - 71.5, dy = y - 12.25;
+
+      radius[y * w + x] = (gfloat) MIN (12.0, 0.1 * hypot (dx, dy));
+      angle[y * w + x] = (gfloat) (atan2 (dy, dx) * 180.0 / G_PI + 90.0);
+    }
+  disk_fast_levels_set_rows (levels, DISK_FAST_ROWS_HALF);
+  index = disk_fast_level_index_new (levels, 0, h);
+  disk_fast_level_index_fill_rows (index, radius, angle, 0, h);
+  split = disk_fast_level_index_new (levels, 0, h);
+  disk_fast_level_index_fill_rows (split, radius, angle, 0, 7);
+  disk_fast_level_index_fill_rows (split, radius, angle, 7, 20);
+  disk_fast_level_index_fill_rows (split, radius, angle, 20, h);
+  if (!disk_fast_span4_blend_pair_supported ())
+    g_test_message ("no pair kernel on this CPU: the one-row kernel both "
+        "times");
+  for (l = 0; l < n_layers; l++) {
+    g_setenv ("DISK_FAST_PAIR_KERNEL", "0", TRUE);
+    disk_fast_levels_layer_rows_indexed (levels, l, index, in, want, 0, h,
+        NULL);
+    g_unsetenv ("DISK_FAST_PAIR_KERNEL");
+    disk_fast_levels_layer_rows_indexed (levels, l, index, in, whole, 0, h,
+        NULL);
+    g_assert_cmpint (memcmp (want->data, whole->data, bytes), ==, 0);
+    for (b = 0; b + 1 < G_N_ELEMENTS (bands); b++)
+      disk_fast_levels_layer_rows_indexed (levels, l, split, in, banded,
+          bands[b], bands[b + 1], NULL);
+    g_assert_cmpint (memcmp (want->data, banded->data, bytes), ==, 0);
+  }
+}
+
 /* Level-blended layers reading their input rows in binary16
  * (disk_fast_levels_set_rows): every input value is rounded with a
  * relative error of at most 2^-11, and an output pixel blends levels
@@ -1937,6 +1999,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fast/span2-offsets", test_span2_offsets);
   g_test_add_func ("/fast/levels-definition", test_levels_definition);
   g_test_add_func ("/fast/levels-half", test_levels_half);
+  g_test_add_func ("/fast/levels-row-pairs", test_levels_row_pairs);
   g_test_add_func ("/fast/levels-psnr", test_levels_psnr);
   g_test_add_func ("/fast/levels-chroma-psnr", test_levels_chroma_psnr);
   g_test_add_func ("/fast/levels-bad-parameters", test_levels_bad_parameters);
