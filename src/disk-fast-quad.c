@@ -21,10 +21,11 @@
  * registers. */
 #define UNROLL _Pragma ("GCC unroll 4")
 
-/* Four sums of NV (1 to 4) vectors from float j on: each level's sum over
- * the taps in order, whichever pass the float falls in (its bits do not
- * depend on where its run starts or ends). Then STORE4. */
-#define SPAN4_CHUNK(LDV, LDM, NV)                                         \
+/* Four sums of NV (1 to 4) vectors from float j on, each STEP values of
+ * a row apart: each level's sum over the taps in order, whichever pass
+ * the float falls in (its bits do not depend on where its run starts or
+ * ends). Then STORE (OFF, A, B, C, D) of vector v at OFF = STEP v. */
+#define SPAN4_SUMS(LDV, LDM, NV, STEP, STORE)                             \
   {                                                                       \
     __m512 a[4], b[4], c[4], d[4];                                        \
     guint i, v;                                                           \
@@ -39,8 +40,8 @@
       const ELEM *s = base + off[i] + j;                                  \
                                                                           \
       UNROLL for (v = 0; v < NV; v++) {                                   \
-        const __m512 x = v + 1 < NV ? LDV (s + 16 * v)                    \
-            : LDM (s + 16 * v, last);                                     \
+        const __m512 x = v + 1 < NV ? LDV (s + STEP * v)                  \
+            : LDM (s + STEP * v, last);                                   \
                                                                           \
         a[v] = _mm512_fmadd_ps (w0, x, a[v]);                             \
         b[v] = _mm512_fmadd_ps (w1, x, b[v]);                             \
@@ -49,8 +50,27 @@
       }                                                                   \
     }                                                                     \
     UNROLL for (v = 0; v < NV; v++)                                       \
-      STORE4 (16 * v, a[v], b[v], c[v], d[v]);                            \
+      STORE (STEP * v, a[v], b[v], c[v], d[v]);                           \
   }
+#define SPAN4_CHUNK(LDV, LDM, NV) SPAN4_SUMS (LDV, LDM, NV, 16, STORE4)
+
+/* (1 - t) ((1 - s0) A + s0 B) + t ((1 - s1) C + s1 D), lane by lane, in
+ * the order and with the products of level_weight (disk-fast-levels.c). */
+static inline __attribute__ ((always_inline,
+        target ("avx512f,avx512bw,avx512vl,fma")))
+__m512 blend4 (__m512 tt, __m512 u0, __m512 u1, __m512 a, __m512 b, __m512 c,
+    __m512 d)
+{
+  const __m512 one = _mm512_set1_ps (1.0f);
+  const __m512 r = _mm512_sub_ps (one, tt);
+  __m512 p, q;
+
+  p = _mm512_mul_ps (_mm512_mul_ps (r, _mm512_sub_ps (one, u0)), a);
+  p = _mm512_fmadd_ps (_mm512_mul_ps (r, u0), b, p);
+  q = _mm512_mul_ps (_mm512_mul_ps (tt, _mm512_sub_ps (one, u1)), c);
+  q = _mm512_fmadd_ps (_mm512_mul_ps (tt, u1), d, q);
+  return _mm512_add_ps (p, q);
+}
 
 /* o = (1 - t) ((1 - s0) A + s0 B) + t ((1 - s1) C + s1 D) for the 16
  * floats from j + OFF, stored under `last` where they end the run; t, s0
@@ -65,16 +85,9 @@
     const gsize jj = j + (OFF), px = disk_fast_div_ch (jj, ch);           \
     const __m512i lanes =                                                 \
         _mm512_loadu_si512 (disk_fast_spread_lanes[ch][jj - px * ch]);    \
-    const __m512 one = _mm512_set1_ps (1.0f);                             \
-    const __m512 tt = SPREAD (t + px), u0 = SPREAD (s0 + px);             \
-    const __m512 u1 = SPREAD (s1 + px), r = _mm512_sub_ps (one, tt);      \
-    __m512 p, q;                                                          \
+    const __m512 p = blend4 (SPREAD (t + px), SPREAD (s0 + px),           \
+        SPREAD (s1 + px), A, B, C, D);                                    \
                                                                           \
-    p = _mm512_mul_ps (_mm512_mul_ps (r, _mm512_sub_ps (one, u0)), A);    \
-    p = _mm512_fmadd_ps (_mm512_mul_ps (r, u0), B, p);                    \
-    q = _mm512_mul_ps (_mm512_mul_ps (tt, _mm512_sub_ps (one, u1)), C);   \
-    q = _mm512_fmadd_ps (_mm512_mul_ps (tt, u1), D, q);                   \
-    p = _mm512_add_ps (p, q);                                             \
     if (jj + 16 <= len)                                                   \
       _mm512_storeu_ps (o + jj, p);                                       \
     else                                                                  \
@@ -134,16 +147,9 @@ SPAN4_BODY (DISK_LDV_H, DISK_LDM_H)
 #define PAIR_STORE4(OFF, A, B, C, D)                                      \
   {                                                                       \
     const gsize jj = j + (OFF);                                           \
-    const __m512 one = _mm512_set1_ps (1.0f);                             \
-    const __m512 tt = PAIR_WEIGHTS (t), u0 = PAIR_WEIGHTS (s0);           \
-    const __m512 u1 = PAIR_WEIGHTS (s1), r = _mm512_sub_ps (one, tt);     \
-    __m512 p, q;                                                          \
+    const __m512 p = blend4 (PAIR_WEIGHTS (t), PAIR_WEIGHTS (s0),         \
+        PAIR_WEIGHTS (s1), A, B, C, D);                                   \
                                                                           \
-    p = _mm512_mul_ps (_mm512_mul_ps (r, _mm512_sub_ps (one, u0)), A);    \
-    p = _mm512_fmadd_ps (_mm512_mul_ps (r, u0), B, p);                    \
-    q = _mm512_mul_ps (_mm512_mul_ps (tt, _mm512_sub_ps (one, u1)), C);   \
-    q = _mm512_fmadd_ps (_mm512_mul_ps (tt, u1), D, q);                   \
-    p = _mm512_add_ps (p, q);                                             \
     if (jj + 8 <= len) {                                                  \
       _mm256_storeu_ps (o + jj, _mm512_castps512_ps256 (p));              \
       _mm256_storeu_ps (o + ostride + jj, PAIR_HIGH (p));                 \
@@ -153,35 +159,10 @@ SPAN4_BODY (DISK_LDV_H, DISK_LDM_H)
     }                                                                     \
   }
 
-/* As SPAN4_CHUNK, NV vectors of 8 pixels of each row from pixel j. */
-#define PAIR_CHUNK(NV)                                                    \
-  {                                                                       \
-    __m512 a[4], b[4], c[4], d[4];                                        \
-    guint i, v;                                                           \
-                                                                          \
-    UNROLL for (v = 0; v < NV; v++)                                       \
-      a[v] = b[v] = c[v] = d[v] = _mm512_setzero_ps ();                   \
-    for (i = 0; i < n; i++) {                                             \
-      const __m512 w0 = _mm512_set1_ps (w[4 * i]);                        \
-      const __m512 w1 = _mm512_set1_ps (w[4 * i + 1]);                    \
-      const __m512 w2 = _mm512_set1_ps (w[4 * i + 2]);                    \
-      const __m512 w3 = _mm512_set1_ps (w[4 * i + 3]);                    \
-      const guint16 *s = base + off[i] + j;                               \
-                                                                          \
-      UNROLL for (v = 0; v < NV; v++) {                                   \
-        const __m512 x = v + 1 < NV ? PAIR_LDV (s + 8 * v)                \
-            : PAIR_LDM (s + 8 * v, last);                                 \
-                                                                          \
-        a[v] = _mm512_fmadd_ps (w0, x, a[v]);                             \
-        b[v] = _mm512_fmadd_ps (w1, x, b[v]);                             \
-        c[v] = _mm512_fmadd_ps (w2, x, c[v]);                             \
-        d[v] = _mm512_fmadd_ps (w3, x, d[v]);                             \
-      }                                                                   \
-    }                                                                     \
-    UNROLL for (v = 0; v < NV; v++)                                       \
-      PAIR_STORE4 (8 * v, a[v], b[v], c[v], d[v]);                        \
-  }
+/* NV vectors of 8 pixels of each row from pixel j. */
+#define PAIR_CHUNK(NV) SPAN4_SUMS (PAIR_LDV, PAIR_LDM, NV, 8, PAIR_STORE4)
 
+#define ELEM guint16
 __attribute__ ((target ("avx512f,avx512bw,avx512vl,fma,f16c")))
 void
 disk_fast_span4_blend_pair_half_avx512 (gfloat * restrict o, gsize ostride,
@@ -216,4 +197,5 @@ disk_fast_span4_blend_pair_half_avx512 (gfloat * restrict o, gsize ostride,
     }
   }
 }
+#undef ELEM
 #endif
