@@ -760,19 +760,31 @@ prefetch_quad (const QuadPlan * quad)
     __builtin_prefetch ((const guint8 *) quad + b);
 }
 
-/* The four levels of a run at radius level k, angle level a0 there and a1
- * at k + 1, fused; NULL where a1 is outside a0's window (QUAD_WINDOW). */
-static const QuadPlan *
-quad_plan (DiskFastLevels * levels, guint layer, Interp * ip,
-    DiskSample * samples, guint k, guint32 a0, guint32 a1)
+/* Where angle level a1 at radius level k + 1 sits in the quad slots of
+ * angle level a0 at k (QUAD_WINDOW): 0 to QUAD_WINDOW - 1, or -1 outside
+ * them. Worked out once per run in the level index (LevelRun.quad): the
+ * division, once per run of every layer, was a fifth of the run loop. */
+static gint
+quad_window_at (const DiskFastLevels * levels, guint k, guint32 a0,
+    guint32 a1)
 {
   const guint n0 = levels->n_angles[k], n1 = levels->n_angles[k + 1];
   const gint64 at = (gint64) a1 - ((gint64) a0 * n1 / n0 - 1);
+
+  return at >= 0 && at < QUAD_WINDOW ? (gint) at : -1;
+}
+
+/* The four levels of a run at radius level k, angle level a0 there and a1
+ * at k + 1, fused, where a1 sits at `at` in a0's window (quad_window_at,
+ * 0 or more). */
+static const QuadPlan *
+quad_plan (DiskFastLevels * levels, guint layer, Interp * ip,
+    DiskSample * samples, guint k, guint32 a0, guint32 a1, gint at)
+{
+  const guint n0 = levels->n_angles[k], n1 = levels->n_angles[k + 1];
   gpointer *slot = &levels->quad_slots[layer][k];
   QuadPlan **quads = g_atomic_pointer_get (slot), *quad;
 
-  if (at < 0 || at >= QUAD_WINDOW)
-    return NULL;
   if (quads == NULL)
     quads = publish (slot, g_new0 (QuadPlan *, (gsize) n0 * QUAD_WINDOW),
         g_free);
@@ -1183,8 +1195,11 @@ typedef struct
 {
   gint x, end, k;
   guint32 a0, a1;
-  guint used;
-  gboolean both;                /* the run of its row pair's both rows */
+  guint8 used;
+  guint8 both;                  /* the run of its row pair's both rows */
+  gint8 quad;                   /* with angle levels, where a1 sits in the
+                                 * quad slots of a0 (quad_window_at), else
+                                 * -1 */
 } LevelRun;
 
 /* A row's runs, in order. Rows 2 i and 2 i + 1 of the frame may share
@@ -1197,6 +1212,14 @@ typedef struct
   gint partner;                 /* +1: the pair's first row, -1: its
                                  * second, 0: a row alone */
 } RowRuns;
+
+/* Whether a run's four levels run in one pass (quad_plan): both radius
+ * levels weigh, and a1 is in a0's window. */
+static inline gboolean
+run_has_quad (const LevelRun * run)
+{
+  return (run->used & 3) != 0 && (run->used & 12) != 0 && run->quad >= 0;
+}
 
 /* The same radius and angle maps serve every layer of a frame, and often
  * frame after frame (spin, zoom, a map file): where their pixels sit among
@@ -1332,8 +1355,8 @@ commit_run (const DiskFastLevels * levels, LevelPos * pos, gint x, gint end,
 }
 
 static void
-add_run (RowRuns * runs, gint x, gint end, const LevelPos * head,
-    guint used, gboolean both)
+add_run (const DiskFastLevels * levels, RowRuns * runs, gint x, gint end,
+    const LevelPos * head, guint used, gboolean both)
 {
   LevelRun *run;
 
@@ -1349,6 +1372,8 @@ add_run (RowRuns * runs, gint x, gint end, const LevelPos * head,
   run->a1 = head->a1;
   run->used = used;
   run->both = both;
+  run->quad = levels->angle_step > 0.0 ?
+      quad_window_at (levels, head->k, head->a0, head->a1) : -1;
 }
 
 /* One row's runs from pixel x to `until` at most; returns where they
@@ -1360,7 +1385,7 @@ single_run (const DiskFastLevels * levels, LevelPos * pos, gint x,
   LevelPos head;
   const gint end = MIN (scan_run (levels, pos, x, width, &head), until);
 
-  add_run (runs, x, end, &head, commit_run (levels, pos, x, end, &head),
+  add_run (levels, runs, x, end, &head, commit_run (levels, pos, x, end, &head),
       FALSE);
   return end;
 }
@@ -1388,8 +1413,8 @@ pair_runs (const DiskFastLevels * levels, LevelPos * a, LevelPos * b,
         const guint used = commit_run (levels, a, xa, end, &head)
             | commit_run (levels, b, xa, end, &head);
 
-        add_run (ra, xa, end, &head, used, TRUE);
-        add_run (rb, xa, end, &head, used, TRUE);
+        add_run (levels, ra, xa, end, &head, used, TRUE);
+        add_run (levels, rb, xa, end, &head, used, TRUE);
         xa = xb = end;
         continue;
       }
@@ -1712,9 +1737,9 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
       for (r = 0; r < runs->n; r++) {
         const LevelRun *run = &runs->runs[r];
 
-        row_quads[r] = (run->used & 3) != 0 && (run->used & 12) != 0 ?
+        row_quads[r] = run_has_quad (run) && !(pair_second && run->both) ?
             quad_plan (levels, layer, &ip, samples, run->k, run->a0,
-            run->a1) : NULL;
+            run->a1, run->quad) : NULL;
         if (row_quads[r] != NULL)
           __builtin_prefetch (row_quads[r]);
       }
@@ -1732,11 +1757,11 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
         continue;
       if (quads && r + QUAD_AHEAD < runs->n)
         prefetch_quad (row_quads[r + QUAD_AHEAD]);
+      if (quads && pair_second && run->both && run_has_quad (run))
+        continue;               /* run with the first row */
       /* four levels in one pass where both radius levels weigh (the
        * quads' NULL: the row's others) */
       if (quads && row_quads[r] != NULL) {
-        if (run->both && pair_second)
-          continue;             /* run with the first row */
         if (run->both && pair_first)
           disk_fast_span4_blend_pair_half (o + at, out->stride,
               (const guint16 *) centre + at, levels->padded_stride,
