@@ -14,6 +14,7 @@
  * which thread made it cannot change any value. */
 #include "disk-fast.h"
 #include "disk-fast-private.h"
+#include "disk-fast-span.h"
 
 #include <math.h>
 #include <string.h>
@@ -105,6 +106,8 @@ struct _DiskFastLevels
                                  * disk_fast_pixel_blend_half */
   gboolean row_pairs;           /* the index gives two rows one run where
                                  * they share its levels */
+  const SpanKernel *kernel;     /* this CPU's kernels, looked up once: a
+                                 * frame calls them a million times */
   guint n_radius;               /* radius levels 0 .. n_radius - 1 */
   guint *n_angles;              /* angle levels of each radius level */
   /* Per layer and radius level, made on first use and published with an
@@ -208,6 +211,7 @@ disk_fast_levels_new (const DiskBasis * basis, gdouble scale_x,
   levels->width = width;
   levels->height = height;
   levels->channels = channels;
+  levels->kernel = disk_fast_span_kernel ();
   for (l = 0; l < basis->entries[0]->n_layers; l++) {
     levels->layer_border[l] = basis_border (basis, l, max_radius,
         MAX (fabs (scale_x), fabs (scale_y)), width, height);
@@ -1547,13 +1551,13 @@ span2_blend_level (const DiskFastLevels * levels, gfloat * o,
     const gfloat * pa, const gfloat * pb, gboolean acc, gsize len)
 {
   if (levels->half)
-    disk_fast_span2_blend_half (o + at, (const guint16 *) centre + at,
+    levels->kernel->blend2_half_func (o + at, (const guint16 *) centre + at,
         pair->off, pair->w0, pair->w1, pair->n_both, pair->n_first,
         pair->n_second, len, pa, pb, levels->channels, acc);
   else
-    disk_fast_span2_blend (o + at, (const gfloat *) centre + at, pair->off,
-        pair->w0, pair->w1, pair->n_both, pair->n_first, pair->n_second, len,
-        pa, pb, levels->channels, acc);
+    levels->kernel->blend2_func (o + at, (const gfloat *) centre + at,
+        pair->off, pair->w0, pair->w1, pair->n_both, pair->n_first,
+        pair->n_second, len, pa, pb, levels->channels, acc);
 }
 
 /* A run's four levels in one pass of the four-level kernel (t, s0, s1:
@@ -1564,11 +1568,11 @@ span4_blend_level (const DiskFastLevels * levels, gfloat * o,
     const gfloat * s0, const gfloat * s1, gsize len)
 {
   if (levels->half)
-    disk_fast_span4_blend_half (o + at, (const guint16 *) centre + at,
+    levels->kernel->blend4_half_func (o + at, (const guint16 *) centre + at,
         quad->off, quad->w, quad->n, len, t, s0, s1, levels->channels);
   else
-    disk_fast_span4_blend (o + at, (const gfloat *) centre + at, quad->off,
-        quad->w, quad->n, len, t, s0, s1, levels->channels);
+    levels->kernel->blend4_func (o + at, (const gfloat *) centre + at,
+        quad->off, quad->w, quad->n, len, t, s0, s1, levels->channels);
 }
 
 /* With exact angles, one run (t: its row's weights of the level above):
@@ -1763,7 +1767,7 @@ disk_fast_levels_layer_rows_indexed (DiskFastLevels * levels, guint layer,
        * quads' NULL: the row's others) */
       if (quads && row_quads[r] != NULL) {
         if (run->both && pair_first)
-          disk_fast_span4_blend_pair_half (o + at, out->stride,
+          levels->kernel->blend4_pair_half_func (o + at, out->stride,
               (const guint16 *) centre + at, levels->padded_stride,
               row_quads[r]->off, row_quads[r]->w, row_quads[r]->n, len,
               t + x, s0 + x, s1 + x, index->width);
