@@ -5,6 +5,10 @@
 # out the start (caps, maps, plans), medians of ROUNDS. 1080p videotestsrc
 # smpte, radius 32; spin and zoom with the motion preset, map and depth
 # with the disparity map; the element's threads (2 on this machine).
+# The time includes videotestsrc drawing each frame (about 1.7 ms an RGBA
+# frame, 2.4 ms an I420 one here), which lowers the ratio: for the
+# element's own rate, formats alternated in one process, use
+# tools/disk-element-rate (docs/PERFORMANCE.md, twentieth session).
 #
 #   sh tools/perf-format-rate.sh MODE ROUNDS BUILD...
 set -eu
