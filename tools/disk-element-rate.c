@@ -31,6 +31,7 @@ typedef struct
 {
   const gchar *format;
   GstHarness *element;
+  GstBus *bus;                  /* the element's errors */
   GstBuffer *input;
   gdouble *ms;                  /* one per timed frame */
   gdouble *ratio;               /* the first format's frame over this one's,
@@ -183,6 +184,10 @@ main (int argc, char **argv)
   n = g_strv_length (names);
   if (n == 0)
     return tool_usage_error (program, "--formats", "no format given");
+  for (i = 0; i < n; i++)
+    if (gst_video_format_from_string (names[i]) == GST_VIDEO_FORMAT_UNKNOWN)
+      return tool_usage_error (program, "--formats",
+          "'%s' is not a video format", names[i]);
   lanes = g_new0 (Lane, n);
   for (i = 0; i < n; i++) {
     g_autofree gchar *caps = g_strdup_printf
@@ -190,9 +195,6 @@ main (int argc, char **argv)
         names[i], width, height);
     GstElement *element;
 
-    if (gst_video_format_from_string (names[i]) == GST_VIDEO_FORMAT_UNKNOWN)
-      return tool_usage_error (program, "--formats",
-          "'%s' is not a video format", names[i]);
     lanes[i].format = names[i];
     element = gst_parse_bin_from_description (element_line, FALSE, &error);
     if (element == NULL) {
@@ -201,6 +203,8 @@ main (int argc, char **argv)
     }
     gst_object_unref (element);
     lanes[i].element = gst_harness_new_parse (element_line);
+    lanes[i].bus = gst_bus_new ();
+    gst_element_set_bus (lanes[i].element->element, lanes[i].bus);
     gst_harness_set_caps_str (lanes[i].element, caps, caps);
     lanes[i].input = test_frame (caps, &error);
     if (lanes[i].input == NULL) {
@@ -218,8 +222,20 @@ main (int argc, char **argv)
       const gdouble ms = push_one (&lanes[i]);
 
       if (ms < 0.0) {
-        g_printerr ("%s: %s: the element gave no frame\n", program,
-            lanes[i].format);
+        GstMessage *m = gst_bus_pop_filtered (lanes[i].bus,
+            GST_MESSAGE_ERROR);
+
+        if (m != NULL) {
+          g_autoptr (GError) e = NULL;
+          g_autofree gchar *debug = NULL;
+
+          gst_message_parse_error (m, &e, &debug);
+          g_printerr ("%s: %s: %s (%s)\n", program, lanes[i].format,
+              e->message, debug != NULL ? debug : "");
+          gst_message_unref (m);
+        } else
+          g_printerr ("%s: %s: the element gave no frame\n", program,
+              lanes[i].format);
         return 1;
       }
       if (f >= 0) {
@@ -248,6 +264,7 @@ main (int argc, char **argv)
   for (i = 0; i < n; i++) {
     gst_buffer_unref (lanes[i].input);
     gst_harness_teardown (lanes[i].element);
+    gst_object_unref (lanes[i].bus);
     g_free (lanes[i].ms);
     g_free (lanes[i].ratio);
   }
