@@ -126,16 +126,13 @@ void disk_fast_span4_blend (gfloat * o, const gfloat * base,
 void disk_fast_span4_blend_half (gfloat * o, const guint16 * base,
     const gssize * off, const gfloat * w, guint n, gsize len,
     const gfloat * t, const gfloat * s0, const gfloat * s1, guint ch);
-/* The same for two rows of 1 channel at once (binary16): rows 0 and 1
- * of the output at o and o + ostride, of the band at base and base +
- * stride, of the weights at t, s0, s1 and + wstride; the same values as
- * two calls of disk_fast_span4_blend_half. Only where
- * disk_fast_span4_blend_pair_supported (). */
+/* Whether this CPU has the same for two rows of 1 channel at once
+ * (binary16; disk-fast-span.h's blend4_pair_half_func, which
+ * disk-fast-levels.c calls): rows 0 and 1 of the output at o and o +
+ * ostride, of the band at base and base + stride, of the weights at t, s0,
+ * s1 and + wstride; the same values as two calls of
+ * disk_fast_span4_blend_half. */
 gboolean disk_fast_span4_blend_pair_supported (void);
-void disk_fast_span4_blend_pair_half (gfloat * o, gsize ostride,
-    const guint16 * base, gsize stride, const gssize * off, const gfloat * w,
-    guint n, gsize len, const gfloat * t, const gfloat * s0,
-    const gfloat * s1, gsize wstride);
 
 /* The kernels behind them (disk-fast-quad.c) and the lane table they and
  * the two-level blends spread per-pixel weights with: for a vector from

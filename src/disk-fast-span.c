@@ -939,16 +939,6 @@ disk_fast_span4_blend_pair_supported (void)
 }
 
 void
-disk_fast_span4_blend_pair_half (gfloat * o, gsize ostride,
-    const guint16 * base, gsize stride, const gssize * off, const gfloat * w,
-    guint n, gsize len, const gfloat * t, const gfloat * s0,
-    const gfloat * s1, gsize wstride)
-{
-  disk_fast_span_kernel ()->blend4_pair_half_func (o, ostride, base, stride,
-      off, w, n, len, t, s0, s1, wstride);
-}
-
-void
 disk_fast_to_half (guint16 * dst, const gfloat * src, gsize n)
 {
   disk_fast_span_kernel ()->to_half (dst, src, n);
