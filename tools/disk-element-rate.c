@@ -188,20 +188,25 @@ main (int argc, char **argv)
     if (gst_video_format_from_string (names[i]) == GST_VIDEO_FORMAT_UNKNOWN)
       return tool_usage_error (program, "--formats",
           "'%s' is not a video format", names[i]);
-  lanes = g_new0 (Lane, n);
-  for (i = 0; i < n; i++) {
-    g_autofree gchar *caps = g_strdup_printf
-        ("video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
-        names[i], width, height);
-    GstElement *element;
+  {
+    /* gst_harness_new_parse aborts on a line it cannot make: made once
+     * here first, for an error that names the property or element */
+    GstElement *element = gst_parse_bin_from_description (element_line,
+        FALSE, &error);
 
-    lanes[i].format = names[i];
-    element = gst_parse_bin_from_description (element_line, FALSE, &error);
     if (element == NULL) {
       g_printerr ("%s: %s: %s\n", program, element_line, error->message);
       return 1;
     }
     gst_object_unref (element);
+  }
+  lanes = g_new0 (Lane, n);
+  for (i = 0; i < n; i++) {
+    g_autofree gchar *caps = g_strdup_printf
+        ("video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
+        names[i], width, height);
+
+    lanes[i].format = names[i];
     lanes[i].element = gst_harness_new_parse (element_line);
     lanes[i].bus = gst_bus_new ();
     gst_element_set_bus (lanes[i].element->element, lanes[i].bus);
