@@ -9,9 +9,11 @@
  * an opaque frame: RGBA one 3-channel plane, its alpha not filtered; I420
  * and NV12 Y and a 2-channel quarter plane, U and V side by side) through
  * every layer of the complex, each layer's rows split into one band per
- * thread, the threads meeting between layers. Varying modes also compute the per-pixel radius
- * and angle (disk-effects.h), as the element does every frame. The picture is
- * a real photo (tests/data) stretched to the frame size.
+ * thread, the threads meeting between layers. Varying modes also compute
+ * the per-pixel radius and angle (disk-effects.h) and their level index
+ * every frame, as the element does when the maps change (with every
+ * buffer's own map). The picture is a real photo (tests/data) stretched
+ * to the frame size.
  *
  * Prints, per path, the median, min and max milliseconds per frame over
  * --runs frames (after one warm-up frame unless --runs 1, which is the
